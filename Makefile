@@ -1,0 +1,102 @@
+# National Crime and Policing Measures warehouse. `make help` lists the targets.
+#
+# Everything runs inside .venv, created from requirements.lock (pinned versions
+# with hashes) by `make build` / `make test` / `make venv`.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+UV_VERSION := 0.13.8
+
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := False
+export DBT_USE_COLORS ?= True
+
+DBT := $(BIN)/dbt
+# `make test` builds its own warehouse file so it never touches (or waits for) the one BI tools read.
+TEST_DUCKDB := warehouse/test/ncpm.duckdb
+
+.PHONY: help venv build test lint format dbt-test structure pytest docs land bench generate clean
+
+help: ## List the targets
+	@echo "National Crime and Policing Measures warehouse"
+	@echo
+	@echo "Quick start:  make build   then   make test"
+	@echo
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@echo
+	@echo "Variables: FEED=<feed> FILE=<path> for land; NCPM_DUCKDB_PATH, NCPM_RAW_DIR, NCPM_TARGET (see README)."
+
+$(STAMP): requirements.lock
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found. Install Python 3.11 (e.g. apt-get install python3.11 python3.11-venv) or run: make PYTHON=/path/to/python3.11 build"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { echo "error: $(PYTHON) is not Python 3.11"; exit 1; }
+	@echo "==> Creating $(VENV) from requirements.lock (uv $(UV_VERSION))"
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python --require-hashes requirements.lock
+	@touch $(STAMP)
+
+venv: $(STAMP) ## Create the Python environment from the pinned lock file
+
+build: $(STAMP) ## Load seeds, build and test the whole warehouse on DuckDB (warehouse/ncpm.duckdb)
+	@echo "==> dbt build (seeds, models, data tests, unit tests) into $${NCPM_DUCKDB_PATH:-warehouse/ncpm.duckdb}"
+	@mkdir -p "$$(dirname "$${NCPM_DUCKDB_PATH:-warehouse/ncpm.duckdb}")"
+	@$(DBT) build || { $(BIN)/python scripts/explain_failures.py; exit 1; }
+	@echo "==> Done. Marts are in schema 'marts' of $${NCPM_DUCKDB_PATH:-warehouse/ncpm.duckdb}"
+
+test: lint dbt-test structure pytest ## Run the full test suite (lint, dbt build with data and unit tests, structure checks, pytest)
+	@echo "==> All tests passed"
+
+lint: $(STAMP) ## sqlfluff and ruff
+	@echo "==> ruff"
+	$(BIN)/ruff check scripts tests
+	$(BIN)/ruff format --check scripts tests
+	@echo "==> sqlfluff (dbt templater)"
+	@mkdir -p $(dir $(TEST_DUCKDB))
+	NCPM_DUCKDB_PATH=$(TEST_DUCKDB) $(BIN)/sqlfluff lint models tests/data analyses snapshots
+
+dbt-test: $(STAMP) ## dbt build with every data and unit test, on a test warehouse file
+	@echo "==> dbt build into $(TEST_DUCKDB)"
+	@mkdir -p $(dir $(TEST_DUCKDB))
+	@rm -f $(TEST_DUCKDB)
+	@NCPM_DUCKDB_PATH=$(TEST_DUCKDB) $(DBT) build || { NCPM_DUCKDB_PATH=$(TEST_DUCKDB) $(BIN)/python scripts/explain_failures.py; exit 1; }
+
+structure: $(STAMP) ## Project structure and documentation checks (dbt-bouncer over the manifest and catalog)
+	@echo "==> dbt-bouncer (structure, naming, lineage, 100% documentation)"
+	@NCPM_DUCKDB_PATH=$(TEST_DUCKDB) $(DBT) docs generate --quiet
+	$(BIN)/dbt-bouncer --config-file dbt-bouncer.yml
+
+pytest: $(STAMP) ## Python tests (bad-input cases, landing, real files when NCPM_REALDATA_DIR is set)
+	@echo "==> pytest"
+	$(BIN)/pytest
+
+format: $(STAMP) ## Format Python (ruff) and SQL (sqlfluff fix)
+	$(BIN)/ruff format scripts tests
+	$(BIN)/ruff check --fix scripts tests
+	$(BIN)/sqlfluff fix models tests/data analyses snapshots
+
+docs: $(STAMP) ## Write the lineage docs: site/index.html (single static file) and target/ (dbt docs serve)
+	@echo "==> dbt docs generate --static"
+	$(DBT) docs generate --static
+	@mkdir -p site
+	@cp target/static_index.html site/index.html
+	@echo "==> Open site/index.html in a browser (no server or network needed)."
+
+land: $(STAMP) ## Land a published file as a feed's raw file: make land FEED=<feed> FILE=<path>
+	@test -n "$(FEED)" -a -n "$(FILE)" || { echo "usage: make land FEED=<feed> FILE=<path>   (feeds: $$(ls seeds/raw | tr '\n' ' '))"; exit 2; }
+	$(BIN)/python scripts/land.py --feed "$(FEED)" --file "$(FILE)"
+
+bench: $(STAMP) ## Benchmark: dbt parse, full dbt build from empty, and DuckDB reading the raw files
+	$(BIN)/python scripts/bench.py
+
+generate: $(STAMP) ## Regenerate the synthetic sample raw files (deterministic)
+	$(BIN)/python scripts/generate_police_recorded_crime.py
+
+clean: ## Remove build outputs (keeps .venv and landed raw files)
+	rm -rf target logs site warehouse/test
+	rm -f warehouse/*.duckdb warehouse/*.duckdb.wal

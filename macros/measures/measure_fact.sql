@@ -1,0 +1,137 @@
+{#-
+    measure_fact(figures, survey=false)
+
+    Turns a measure's figures into the mart contract (MEASURES.md section 8):
+    joins the metric catalogue for unit, desired direction and baseline period,
+    adds the baseline value, change, % change, rate per 1,000 and direction of
+    travel. One definition, used by every fct_ table.
+
+    `figures` (a CTE or relation) has: metric_id, area_code, area_level,
+    period_end_date, period_type, breakdown, value, ci_lower, ci_upper,
+    is_suppressed, suppression_reason, is_data_gap, is_incomplete, quality_note,
+    and, when `survey` is true, standard_error (for the significance test).
+
+    * change_from_baseline = value - baseline_value
+    * pct_change_from_baseline = 100 * change / baseline (null for a zero or
+      missing baseline)
+    * rate_per_1000 = 1000 * value / population, for counts (not percentages)
+      of PFAs, regions and England and Wales; the population is the mid-year
+      estimate of the year six months before the period end (the middle of a
+      12-month period)
+    * survey metrics: z = (x1 - x0) / sqrt(se1^2 + se0^2), significant when
+      |z| > 1.96
+-#}
+{% macro measure_fact(figures, survey=false) -%}
+
+with
+
+figures as (
+
+    select * from {{ figures }}
+
+),
+
+catalogue as (
+
+    select
+        metric_id,
+        unit,
+        desired_direction,
+        baseline_period_type,
+        baseline_period_end_date
+    from {{ ref('dim_metric') }}
+
+),
+
+population as (
+
+    select * from {{ ref('int_area_population') }}
+
+),
+
+compared as (
+
+    select
+        figures.*,
+        catalogue.unit,
+        catalogue.desired_direction,
+        baseline.value as baseline_value,
+        {%- if survey %}
+        baseline.standard_error as baseline_standard_error,
+        {%- endif %}
+        figures.value - baseline.value as change_from_baseline,
+        case
+            when catalogue.unit <> 'percent' and figures.area_level <> 'reporting_body'
+                then 1000.0 * figures.value / nullif(population.population, 0)
+        end as rate_per_1000
+    from figures
+    inner join catalogue
+        on figures.metric_id = catalogue.metric_id
+    left join figures as baseline
+        on
+            figures.metric_id = baseline.metric_id
+            and figures.area_code = baseline.area_code
+            and figures.breakdown = baseline.breakdown
+            and baseline.period_type = catalogue.baseline_period_type
+            and baseline.period_end_date = catalogue.baseline_period_end_date
+    left join population
+        on
+            figures.area_code = population.area_code
+            and population.population_year
+            = extract(year from {{ dbt.dateadd('month', -6, 'figures.period_end_date') }})
+
+),
+
+assessed as (
+
+    select
+        compared.*,
+        {%- if survey %}
+        case
+            when change_from_baseline is not null
+                then abs(change_from_baseline) > 1.96 * sqrt(
+                    standard_error * standard_error
+                    + baseline_standard_error * baseline_standard_error
+                )
+        end as is_significant_change
+        {%- else %}
+        cast(null as boolean) as is_significant_change
+        {%- endif %}
+    from compared
+
+)
+
+select
+    metric_id,
+    area_code,
+    area_level,
+    period_end_date,
+    period_type,
+    breakdown,
+    value,
+    unit,
+    rate_per_1000,
+    baseline_value,
+    change_from_baseline,
+    100.0 * change_from_baseline / nullif(baseline_value, 0) as pct_change_from_baseline,
+    ci_lower,
+    ci_upper,
+    is_significant_change,
+    is_suppressed,
+    suppression_reason,
+    case
+        when change_from_baseline is null then 'not assessed'
+        {%- if survey %}
+        when not is_significant_change then 'no significant change'
+        {%- else %}
+        when change_from_baseline = 0 then 'no significant change'
+        {%- endif %}
+        when (change_from_baseline < 0) = (desired_direction = 'down') then 'improving'
+        else 'worsening'
+    end as direction_of_travel,
+    is_data_gap,
+    is_incomplete,
+    quality_note
+from assessed
+
+{%- endmacro %}

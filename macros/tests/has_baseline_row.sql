@@ -1,0 +1,46 @@
+{#-
+    has_baseline_row: every metric with rows in the fact has a national
+    headline ('all') figure, not null, in the baseline period the metric
+    catalogue names for it. A metric without a baseline cannot be assessed, so
+    this blocks publication. Failing rows name the metric and its baseline.
+-#}
+{% test has_baseline_row(model) %}
+
+with
+
+metrics_in_fact as (
+
+    select distinct metric_id from {{ model }}
+
+),
+
+baselines as (
+
+    select
+        figures.metric_id,
+        figures.value
+    from {{ model }} as figures
+    inner join {{ ref('dim_metric') }} as metrics
+        on
+            figures.metric_id = metrics.metric_id
+            and figures.period_type = metrics.baseline_period_type
+            and figures.period_end_date = metrics.baseline_period_end_date
+    where
+        figures.area_level = 'national'
+        and figures.breakdown = 'all'
+        and figures.value is not null
+
+)
+
+select
+    metrics.metric_id,
+    metrics.baseline_label,
+    metrics.baseline_period_end_date
+from metrics_in_fact
+inner join {{ ref('dim_metric') }} as metrics
+    on metrics_in_fact.metric_id = metrics.metric_id
+left join baselines
+    on metrics_in_fact.metric_id = baselines.metric_id
+where baselines.metric_id is null
+
+{% endtest %}

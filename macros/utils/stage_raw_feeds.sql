@@ -1,0 +1,44 @@
+{#-
+    stage_raw_feeds()
+
+    `dbt run-operation stage_raw_feeds`: makes every raw source readable on
+    engines that cannot read the landing files in place. On DuckDB nothing is
+    needed (the sources' external_location reads the files directly). On Spark
+    it creates, for each source table, a view `raw.<feed>` over the CSV files in
+    the landing folder, every column as text, with the `filename` and
+    `ordinality` columns the staging models expect.
+
+    The Spark implementation follows Spark SQL's documented syntax but has not
+    been run in this project's CI (no Spark engine is available there).
+-#}
+{% macro stage_raw_feeds() %}
+    {{ return(adapter.dispatch('stage_raw_feeds', 'ncpm')()) }}
+{% endmacro %}
+
+{% macro default__stage_raw_feeds() %}
+    {{ log("stage_raw_feeds: nothing to do on " ~ target.type ~ " (sources read the landing files directly)", info=True) }}
+{% endmacro %}
+
+{% macro spark__stage_raw_feeds() %}
+    {%- for source in graph.sources.values() if source.package_name == project_name %}
+        {%- set folder = source.meta.get('raw_dir', 'seeds/raw') ~ '/' ~ source.name %}
+        {%- set files_view = source.name ~ '__files' %}
+        {% call statement('create_raw_schema') %}create schema if not exists {{ source.schema }}{% endcall %}
+        {% call statement('stage_' ~ source.name) %}
+            create or replace temporary view {{ files_view }}
+            using csv
+            options (path '{{ folder }}/*.csv', header 'true', inferSchema 'false')
+        {% endcall %}
+        {% call statement('view_' ~ source.name) %}
+            create or replace view {{ source.schema }}.{{ source.identifier }} as
+            select
+                *,
+                input_file_name() as filename,
+                row_number() over (
+                    partition by input_file_name() order by monotonically_increasing_id()
+                ) as ordinality
+            from {{ files_view }}
+        {% endcall %}
+        {{ log("stage_raw_feeds: " ~ source.schema ~ "." ~ source.identifier ~ " over " ~ folder, info=True) }}
+    {%- endfor %}
+{% endmacro %}

@@ -1,0 +1,39 @@
+{#-
+    Measure 1: reduce murder and other homicide. One row per metric, area,
+    period end and breakdown (the mart contract, MEASURES.md section 8).
+
+    M1.1 homicide offences recorded by the police, rolling 12 months, for every
+    PFA, region, England and Wales and British Transport Police.
+-#}
+
+with
+
+recorded_homicide as (
+
+    select
+        metric_id,
+        area_code,
+        area_level,
+        period_end_date,
+        period_type,
+        breakdown,
+        value,
+        cast(null as {{ dbt.type_numeric() }}) as ci_lower,
+        cast(null as {{ dbt.type_numeric() }}) as ci_upper,
+        false as is_suppressed,
+        cast(null as {{ dbt.type_string() }}) as suppression_reason,
+        is_data_gap,
+        false as is_incomplete,
+        quality_note
+    from {{ ref('int_police_recorded_crime__rolling_12_months') }}
+    where metric_id = 'M1.1'
+
+),
+
+fact as (
+
+    {{ measure_fact('recorded_homicide') }}
+
+)
+
+select * from fact

@@ -1,0 +1,99 @@
+{#-
+    One row per metric: the national headline figure for the publication
+    period (variable publication_period; by default the latest quarter end that
+    every quarterly feed covers). Annual metrics show their latest financial or
+    survey year ending on or before that date. Metrics with no figure yet are
+    listed with a null value so the scorecard always has every catalogue metric.
+-#}
+
+with
+
+coverage as (
+
+    select * from {{ ref('int_feed_coverage') }}
+
+),
+
+publication as (
+
+    {%- set chosen_period = var('publication_period', none) %}
+    select
+        {%- if chosen_period %}
+            cast('{{ chosen_period }}' as date) as publication_period_end_date
+        {%- else %}
+            min(last_period_end_date) as publication_period_end_date
+        {%- endif %}
+    from coverage
+    where is_quarterly
+
+),
+
+headline as (
+
+    select all_measures.*
+    from {{ ref('rpt_all_measures') }} as all_measures
+    where
+        all_measures.area_level = 'national'
+        and all_measures.breakdown = 'all'
+
+),
+
+latest as (
+
+    select
+        headline.metric_id,
+        max(headline.period_end_date) as period_end_date
+    from headline
+    cross join publication
+    where
+        headline.period_end_date <= publication.publication_period_end_date
+        and headline.value is not null
+    group by headline.metric_id
+
+),
+
+metrics as (
+
+    select * from {{ ref('dim_metric') }}
+
+)
+
+select
+    -- ids
+    metrics.metric_id,
+    metrics.measure_id,
+
+    -- strings
+    metrics.measure_name,
+    metrics.metric_name,
+    metrics.unit,
+    metrics.desired_direction,
+    metrics.baseline_label,
+    headline.period_type,
+    coalesce(headline.direction_of_travel, 'not assessed') as direction_of_travel,
+
+    -- numerics
+    headline.value,
+    headline.baseline_value,
+    headline.change_from_baseline,
+    headline.pct_change_from_baseline,
+    headline.ci_lower,
+    headline.ci_upper,
+
+    -- booleans
+    headline.is_significant_change,
+    metrics.is_supplementary,
+    headline.metric_id is not null as has_figure,
+
+    -- dates
+    publication.publication_period_end_date,
+    latest.period_end_date
+
+from metrics
+cross join publication
+left join latest
+    on metrics.metric_id = latest.metric_id
+left join headline
+    on
+        latest.metric_id = headline.metric_id
+        and latest.period_end_date = headline.period_end_date

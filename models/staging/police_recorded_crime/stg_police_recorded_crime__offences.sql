@@ -1,0 +1,113 @@
+{{ config(materialized="table") }}
+{#- A table, not a view: the raw file is read and checked once per build, not once per test. -#}
+{#-
+    Police recorded crime, typed and renamed. One row per raw row (the raw grain
+    is not unique and nothing is de-duplicated here). Bad input stops the build
+    with a message naming the file, the data row, the value and the rule.
+-#}
+{%- set feed = 'police_recorded_crime' -%}
+
+with
+
+source as (
+
+    select * from {{ source('police_recorded_crime', 'police_recorded_crime') }}
+
+),
+
+renamed as (
+
+    select
+        -- lineage
+        filename as source_file,
+        cast(ordinality as integer) as source_row_number,
+
+        -- strings as published
+        trim({{ adapter.quote('Financial Year') }}) as financial_year,
+        trim({{ adapter.quote('Financial Quarter') }}) as financial_quarter_text,
+        trim({{ adapter.quote('Force Name') }}) as force_name,
+        trim({{ adapter.quote('Offence Description') }}) as offence_description,
+        trim({{ adapter.quote('Offence Group') }}) as offence_group,
+        trim({{ adapter.quote('Offence Subgroup') }}) as offence_subgroup,
+        trim({{ adapter.quote('Offence Code') }}) as offence_code,
+        {{ adapter.quote('Number of Offences') }} as offence_count_text
+
+    from source
+
+),
+
+area_aliases as (
+
+    select
+        {{ normalise_name('area_name_alias') }} as area_name_key,
+        area_code
+    from {{ ref('ref_area_aliases') }}
+
+),
+
+typed as (
+
+    select
+        renamed.*,
+        area_aliases.area_code,
+        {{ financial_year_start('renamed.financial_year') }} as financial_year_start,
+        case
+            when renamed.financial_quarter_text in ('1', '2', '3', '4')
+                then cast(renamed.financial_quarter_text as integer)
+        end as financial_quarter,
+        {{ parse_published_count('renamed.offence_count_text') }} as offence_count
+    from renamed
+    left join area_aliases
+        on {{ normalise_name('renamed.force_name') }} = area_aliases.area_name_key
+
+),
+
+validated as (
+
+    select * from typed
+    where {{ assert_rows([
+        ("financial_year_start is null", input_error_message(
+            feed, 'malformed financial year; rule: Financial Year must be YYYY/YY with consecutive years',
+            'financial_year', 'Correct the file and land it again.')),
+        ("financial_quarter is null", input_error_message(
+            feed, 'financial quarter outside 1-4; rule: Financial Quarter must be 1, 2, 3 or 4',
+            'financial_quarter_text', 'Correct the file and land it again.')),
+        ("area_code is null", input_error_message(
+            feed, 'unknown force name; rule: every force spelling must be listed in seeds/reference/ref_area_aliases.csv',
+            'force_name', 'Add the spelling with its area code to that seed, or correct the file.')),
+        ("offence_count is null", input_error_message(
+            feed, 'non-numeric count; rule: Number of Offences must be a number',
+            'offence_count_text', 'Correct the file and land it again.')),
+    ]) }}
+
+),
+
+final as (
+
+    select
+        -- ids
+        source_file,
+        source_row_number,
+        area_code,
+        offence_code,
+
+        -- strings
+        force_name,
+        offence_description,
+        offence_group,
+        offence_subgroup,
+        financial_year,
+
+        -- numerics
+        financial_year_start,
+        financial_quarter,
+        offence_count,
+
+        -- dates
+        {{ financial_quarter_end('financial_year_start', 'financial_quarter') }} as quarter_end_date
+
+    from validated
+
+)
+
+select * from final

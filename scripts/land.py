@@ -1,0 +1,513 @@
+#!/usr/bin/env python3
+"""Land a published file as a raw feed's current file in seeds/raw/<feed>/.
+
+Each raw feed is a folder ``<raw dir>/<feed>/``; dbt reads every ``*.csv`` directly inside
+it (not in sub-folders) as the feed's raw table, all columns as text with their original
+headers. Published tables are cumulative and revised each release, so a new release
+REPLACES the feed's current file(s); the old ones are archived, never deleted.
+
+Accepted files:
+
+* ``.csv``: validated, then copied byte for byte under its own file name (a ``.CSV``
+  suffix is written as ``.csv`` so that dbt's ``*.csv`` pattern sees it).
+* ``.ods`` (OpenDocument workbook, e.g. the Home Office police recorded crime table with
+  one sheet per financial year): every sheet (or only the ``--sheet`` ones) is read with
+  ``pandas.read_excel(engine="odf", dtype=str)``. On each sheet the header row is the first
+  row whose non-empty cells, stripped of surrounding spaces, equal the header of the feed's
+  current file (title and notes rows above it are skipped; empty columns are ignored). If
+  the feed has no current file, the first sheet's header is its first row with no empty
+  cells and the other sheets must carry the same header. The data rows of all sheets are
+  concatenated under that header, fully empty rows are dropped, and the result is written
+  as ``<ods stem>.csv`` (UTF-8 without BOM, ``\\n`` line endings, minimal quoting, no
+  index). Only the header's columns are kept. The header line written is the current
+  file's header, verbatim, so that dbt sees exactly the same column names.
+
+How ``.ods`` cells become text (no ``NA`` guessing: ``NA``, ``N/A``, ``-`` stay as text):
+
+* text cells: exactly as typed, surrounding spaces included (``" 66776 "``, ``-00 ``,
+  ``9.0``, ``1,234`` are kept as they are; staging cleans them);
+* numeric cells: the stored value. An integral value is written without a decimal part
+  (``12``, not ``12.0``); any other value as Python's shortest round-trip form (``0.5``).
+  Number formatting (thousands separators, fixed decimals) is display-only and not applied;
+* date cells as ``YYYY-MM-DD HH:MM:SS``; boolean cells as ``True``/``False``; error cells
+  (``#N/A``) as ``#N/A``; empty cells as an empty string.
+
+Validation happens before anything is replaced: the new header must equal the current
+file's header (compared cell by cell after stripping a UTF-8 BOM and surrounding spaces),
+and the file must hold at least one non-empty data row.
+
+Replacement: the new CSV is written into the feed folder under a temporary name that does
+not end in ``.csv``, then every existing ``*.csv`` of the feed folder is moved into
+``<feed folder>/archive/<UTC timestamp YYYYMMDDTHHMMSSZ>/``, then the temporary file is
+renamed to its final name.
+
+Exit codes: 0 landed; 1 bad input file (wrong header, no data, unreadable, unsupported
+type); 2 usage error (unknown feed, missing file or raw dir, unknown sheet).
+
+Example:
+    .venv/bin/python scripts/land.py --feed police_recorded_crime \\
+        --file ~/Downloads/prc-pfa-mar2013-onwards-tables.ods --sheet 2017-18 --sheet 2018-19
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import math
+import os
+import shutil
+import sys
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_RAW_DIR = ROOT / "seeds" / "raw"
+RAW_DIR_ENV = "NCPM_RAW_DIR"
+ARCHIVE_DIR_NAME = "archive"
+NEXT_STEP = "run: make build"
+BOM = "\ufeff"
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 1
+EXIT_USAGE = 2
+
+
+class LandError(Exception):
+    """A landing refused; ``exit_code`` says whether the input file or the usage was wrong."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class BadInputError(LandError):
+    """The input file cannot be landed (header, data, type, unreadable): exit 1."""
+
+    exit_code = EXIT_BAD_INPUT
+
+
+class UsageError(LandError):
+    """The command was called wrongly (feed, path, sheet names): exit 2."""
+
+    exit_code = EXIT_USAGE
+
+
+@dataclass
+class LandResult:
+    """What a successful landing did."""
+
+    feed: str
+    source: Path
+    landed: Path
+    rows: int
+    header: list[str]
+    archive_dir: Path | None = None
+    archived: list[Path] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """A human-readable report of the landing, ending with the next step."""
+        lines = [f"Landed {self.source} as {self.landed} ({self.rows} data rows)."]
+        if self.sheets:
+            lines.append(f"  sheets read: {', '.join(self.sheets)}")
+        if self.archived:
+            lines.append(f"Archived {len(self.archived)} previous file(s) to {self.archive_dir}:")
+            lines.extend(f"  {path.name}" for path in self.archived)
+        else:
+            lines.append("Nothing archived: the feed had no current file.")
+        lines.extend(f"Warning: {warning}" for warning in self.warnings)
+        lines.append(f"Next step: {NEXT_STEP}")
+        return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def default_raw_dir() -> Path:
+    """The raw dir: $NCPM_RAW_DIR when set, else <repo>/seeds/raw."""
+    env = os.environ.get(RAW_DIR_ENV)
+    return Path(env) if env else DEFAULT_RAW_DIR
+
+
+def list_feeds(raw_dir: Path) -> list[str]:
+    """Feed names: the non-hidden folders directly under the raw dir."""
+    return sorted(
+        path.name for path in raw_dir.iterdir() if path.is_dir() and not path.name.startswith(".")
+    )
+
+
+def current_files(feed_dir: Path) -> list[Path]:
+    """The feed's current raw files: every ``*.csv`` directly in the feed folder."""
+    return sorted(path for path in feed_dir.glob("*.csv") if path.is_file())
+
+
+def normalise_header(cells: list[str]) -> list[str]:
+    """Header cells as compared: UTF-8 BOM and surrounding spaces stripped."""
+    return [cell.replace(BOM, "").strip() for cell in cells]
+
+
+def _decode(data: bytes) -> str:
+    """Decode CSV bytes: UTF-8 (with or without BOM), else Windows-1252 as published."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _is_blank(cells: list[str]) -> bool:
+    return all(not cell.strip() for cell in cells)
+
+
+def read_csv_file(path: Path) -> tuple[list[str], int]:
+    """Return (raw header cells with BOM removed, number of non-empty data rows)."""
+    try:
+        text = _decode(path.read_bytes())
+    except OSError as exc:
+        raise BadInputError(f"cannot read {path}: {exc}") from exc
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""))
+        header = next(reader, None)
+        rows = sum(1 for row in reader if not _is_blank(row))
+    except csv.Error as exc:
+        raise BadInputError(f"{path} is not a readable CSV file: {exc}") from exc
+    if header is None or _is_blank(header):
+        raise BadInputError(f"{path} is empty or its first line is blank: it has no header row.")
+    header[0] = header[0].replace(BOM, "")
+    return header, rows
+
+
+def header_problem(new: list[str], expected: list[str]) -> str | None:
+    """Describe how ``new`` differs from ``expected`` (after normalising), or None if equal."""
+    new_n, expected_n = normalise_header(new), normalise_header(expected)
+    if new_n == expected_n:
+        return None
+    missing = [col for col in expected_n if col not in new_n]
+    unexpected = [col for col in new_n if col not in expected_n]
+    parts = []
+    if missing:
+        parts.append(f"missing columns: {', '.join(repr(c) for c in missing)}")
+    if unexpected:
+        parts.append(f"unexpected columns: {', '.join(repr(c) for c in unexpected)}")
+    if not parts:
+        parts.append(
+            "same columns in a different order or repeated: "
+            f"got [{', '.join(new_n)}], expected [{', '.join(expected_n)}]"
+        )
+    return "; ".join(parts)
+
+
+def _cell_text(value: object) -> str:
+    """Text of one cell read with dtype=str (see the module docstring)."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):  # pandas reads error cells (#N/A) as missing
+            return "#N/A"
+        return str(int(value)) if value.is_integer() else repr(value)
+    if str(value) in {"nan", "<NA>", "NaT"}:
+        return "#N/A"
+    return str(value)
+
+
+# --------------------------------------------------------------------------- .ods
+
+
+def _find_header(rows: list[list[str]], expected: list[str] | None) -> tuple[int, list[int]] | None:
+    """Find the header row: (row index, column positions of the header cells), or None.
+
+    With ``expected``, the first row whose non-empty cells (stripped) equal it; without,
+    the first row with no empty cells among the sheet's non-empty columns.
+    """
+    if expected is not None:
+        want = normalise_header(expected)
+        for index, row in enumerate(rows):
+            positions = [pos for pos, cell in enumerate(row) if cell.strip()]
+            if normalise_header([row[pos] for pos in positions]) == want:
+                return index, positions
+        return None
+    width = max((len(row) for row in rows), default=0)
+    used = [pos for pos in range(width) if any(pos < len(r) and r[pos].strip() for r in rows)]
+    for index, row in enumerate(rows):
+        if used and all(pos < len(row) and row[pos].strip() for pos in used):
+            return index, used
+    return None
+
+
+def _closest_header(rows: list[list[str]]) -> list[str] | None:
+    """The first row with the most non-empty cells in the first rows: a header guess."""
+    best: list[str] | None = None
+    for row in rows[:50]:
+        cells = [cell for cell in row if cell.strip()]
+        if best is None or len(cells) > len(best):
+            best = cells
+    return best
+
+
+def read_ods_file(
+    path: Path, expected: list[str] | None, sheets: list[str] | None
+) -> tuple[list[str], list[list[str]], list[str]]:
+    """Read an .ods workbook: (header cells, data rows, sheet names read)."""
+    import pandas as pd
+
+    try:
+        workbook = pd.ExcelFile(path, engine="odf")  # parsed once, read below
+        names = list(workbook.sheet_names)
+    except Exception as exc:  # odfpy raises assorted errors on non-ODS input
+        raise BadInputError(f"{path} is not a readable OpenDocument spreadsheet: {exc}") from exc
+    if sheets:
+        unknown = [name for name in sheets if name not in names]
+        if unknown:
+            raise UsageError(
+                f"sheet(s) {', '.join(repr(n) for n in unknown)} not in {path}. "
+                f"Sheets in the workbook: {', '.join(repr(n) for n in names)}."
+            )
+        names = [name for name in names if name in set(sheets)]
+    if not names:
+        raise BadInputError(f"{path} has no sheets.")
+    try:
+        frames = pd.read_excel(
+            workbook,
+            sheet_name=names,
+            engine="odf",
+            dtype=str,
+            header=None,
+            keep_default_na=False,
+            na_filter=False,
+        )
+    except Exception as exc:
+        raise BadInputError(f"cannot read the sheets of {path}: {exc}") from exc
+
+    header: list[str] | None = list(expected) if expected is not None else None
+    data: list[list[str]] = []
+    for name in names:
+        rows = [[_cell_text(v) for v in row] for row in frames[name].itertuples(index=False)]
+        found = _find_header(rows, header)
+        if found is None:
+            guess = _closest_header(rows)
+            if header is not None and guess:
+                detail = header_problem(guess, header)
+                raise BadInputError(
+                    f"sheet {name!r} of {path} has no row matching the feed's header "
+                    f"({detail}). Fix the sheet, or choose the data sheets with --sheet."
+                )
+            raise BadInputError(
+                f"sheet {name!r} of {path} has no header row (no row without empty cells). "
+                "Choose the data sheets with --sheet."
+            )
+        index, positions = found
+        if header is None:
+            header = [rows[index][pos] for pos in positions]
+        for row in rows[index + 1 :]:
+            cells = [row[pos] if pos < len(row) else "" for pos in positions]
+            if not _is_blank(cells):
+                data.append(cells)
+    assert header is not None
+    return header, data, names
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+# --------------------------------------------------------------------------- landing
+
+
+def _archive_dir(feed_dir: Path, now: datetime) -> Path:
+    base = feed_dir / ARCHIVE_DIR_NAME / now.strftime("%Y%m%dT%H%M%SZ")
+    candidate, n = base, 1
+    while candidate.exists():  # two landings in one second: never merge or overwrite
+        n += 1
+        candidate = base.with_name(f"{base.name}-{n}")
+    return candidate
+
+
+def land(
+    feed: str,
+    file: str | Path,
+    raw_dir: str | Path | None = None,
+    sheets: list[str] | None = None,
+) -> LandResult:
+    """Validate ``file`` and make it the only current raw file of ``feed``.
+
+    Raises UsageError (exit 2) or BadInputError (exit 1); nothing in the feed folder is
+    changed when an error is raised.
+    """
+    raw = Path(raw_dir) if raw_dir is not None else default_raw_dir()
+    source = Path(file).expanduser()
+    if not raw.is_dir():
+        raise UsageError(
+            f"raw dir {raw} does not exist. Pass --raw-dir or set {RAW_DIR_ENV} to the folder "
+            "holding one sub-folder per feed."
+        )
+    feeds = list_feeds(raw)
+    if feed not in feeds:
+        raise UsageError(
+            f"unknown feed {feed!r} (no folder {raw / feed}). Valid feeds: "
+            f"{', '.join(feeds) if feeds else '(none: the raw dir has no feed folders)'}."
+        )
+    if not source.is_file():
+        raise UsageError(f"file {source} does not exist or is not a file. Check the --file path.")
+
+    feed_dir = raw / feed
+    suffix = source.suffix.lower()
+    if suffix not in {".csv", ".ods"}:
+        raise BadInputError(
+            f"{source} is neither a .csv nor an .ods file. Export the table as CSV or "
+            "OpenDocument (.ods) and land that."
+        )
+    if sheets and suffix != ".ods":
+        raise UsageError("--sheet only applies to .ods workbooks; remove it for a CSV file.")
+
+    # The feed's current files (the input itself excluded, if it was dropped in the folder).
+    existing = current_files(feed_dir)
+    others = [path for path in existing if path.resolve() != source.resolve()]
+    expected: list[str] | None = None
+    warnings: list[str] = []
+    if others:
+        expected = read_csv_file(others[0])[0]
+        for path in others[1:]:
+            if header_problem(read_csv_file(path)[0], expected):
+                warnings.append(
+                    f"current files disagree on the header; compared with {others[0].name}, "
+                    f"not {path.name}."
+                )
+
+    read_sheets: list[str] = []
+    if suffix == ".csv":
+        header, rows = read_csv_file(source)
+        final_name = source.stem + ".csv"
+    else:
+        header, data, read_sheets = read_ods_file(source, expected, sheets)
+        rows = len(data)
+        final_name = source.stem + ".csv"
+
+    if expected is not None:
+        problem = header_problem(header, expected)
+        if problem:
+            raise BadInputError(
+                f"header of {source} does not match the current {feed} file "
+                f"{others[0].name}: {problem}. Nothing was landed. Land the right table, or, "
+                "if the published layout really changed, update the staging model first."
+            )
+        header = expected  # written verbatim for .ods, so dbt sees identical column names
+    if rows == 0:
+        raise BadInputError(f"{source} has a header but no data rows. Nothing was landed.")
+
+    # 1. the new file under a temporary name that dbt's *.csv pattern does not match
+    tmp = feed_dir / f".{final_name}.landing-{os.getpid()}.tmp"
+    try:
+        if suffix == ".csv":
+            shutil.copyfile(source, tmp)
+        else:
+            _write_csv(tmp, header, data)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise BadInputError(f"cannot write {tmp}: {exc}. Nothing was landed.") from exc
+
+    # 2. archive every current *.csv; 3. rename the new file into place
+    archive_dir = _archive_dir(feed_dir, datetime.now(UTC)) if existing else None
+    moved: list[tuple[Path, Path]] = []
+    final = feed_dir / final_name
+    try:
+        if archive_dir is not None:
+            archive_dir.mkdir(parents=True)
+            for path in existing:
+                target = archive_dir / path.name
+                path.rename(target)
+                moved.append((path, target))
+        if final.exists():
+            raise OSError(f"{final} still exists after archiving")
+        tmp.rename(final)
+    except OSError as exc:
+        for original, target in reversed(moved):  # best-effort roll back
+            if not original.exists():
+                target.rename(original)
+        tmp.unlink(missing_ok=True)
+        raise BadInputError(f"landing failed and was rolled back: {exc}") from exc
+
+    return LandResult(
+        feed=feed,
+        source=source,
+        landed=final,
+        rows=rows,
+        header=list(header),
+        archive_dir=archive_dir,
+        archived=[target for _, target in moved],
+        sheets=read_sheets,
+        warnings=warnings,
+    )
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="scripts/land.py",
+        description=(
+            "Land a published file (a CSV, or an .ods workbook with one sheet per year) as\n"
+            "the current raw file of a feed in <raw dir>/<feed>/. Its header must match the\n"
+            "feed's current file. The previous *.csv files are moved to\n"
+            "<feed>/archive/<UTC timestamp YYYYMMDDTHHMMSSZ>/, never deleted.\n"
+            ".ods sheets: title rows above the header are skipped, the sheets are stacked\n"
+            "and written as <ods stem>.csv (text cells verbatim, integral numbers as 12)."
+        ),
+        epilog=(
+            "exit codes: 0 landed, 1 bad input file, 2 usage error\n"
+            "after landing, run: make build\n\n"
+            "example:\n"
+            "  .venv/bin/python scripts/land.py --feed police_recorded_crime \\\n"
+            "      --file prc-pfa-mar2013-onwards-tables.ods --sheet 2017-18 --sheet 2018-19"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--feed",
+        required=True,
+        help="feed name: a folder under the raw dir, e.g. police_recorded_crime",
+    )
+    parser.add_argument(
+        "--file",
+        required=True,
+        type=Path,
+        metavar="PATH",
+        help="the published file to land (.csv or .ods)",
+    )
+    parser.add_argument(
+        "--raw-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help=(
+            f"folder holding one sub-folder per feed (default: ${RAW_DIR_ENV} if set, "
+            f"else {DEFAULT_RAW_DIR})"
+        ),
+    )
+    parser.add_argument(
+        "--sheet",
+        action="append",
+        metavar="NAME",
+        help="for .ods: read only this sheet (repeat for several; default: every sheet)",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        result = land(args.feed, args.file, args.raw_dir, args.sheet)
+    except LandError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    print(result.summary())
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
