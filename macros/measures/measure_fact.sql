@@ -4,7 +4,8 @@
     Turns a measure's figures into the mart contract (MEASURES.md section 8):
     joins the metric catalogue for unit, desired direction and baseline period,
     adds the baseline value, change, % change, rate per 1,000 and direction of
-    travel. One definition, used by every fct_ table.
+    travel. One definition, used by every fct_ table. Numbers leave as double,
+    the type the marts' contracts declare.
 
     `figures` (a CTE or relation) has: metric_id, area_code, area_level,
     period_end_date, period_type, breakdown, value, ci_lower, ci_upper,
@@ -108,14 +109,14 @@ select
     period_end_date,
     period_type,
     breakdown,
-    value,
+    cast(value as double) as value,
     unit,
-    rate_per_1000,
-    baseline_value,
-    change_from_baseline,
-    100.0 * change_from_baseline / nullif(baseline_value, 0) as pct_change_from_baseline,
-    ci_lower,
-    ci_upper,
+    cast(rate_per_1000 as double) as rate_per_1000,
+    cast(baseline_value as double) as baseline_value,
+    cast(change_from_baseline as double) as change_from_baseline,
+    cast(100.0 * change_from_baseline / nullif(baseline_value, 0) as double) as pct_change_from_baseline,
+    cast(ci_lower as double) as ci_lower,
+    cast(ci_upper as double) as ci_upper,
     is_significant_change,
     is_suppressed,
     suppression_reason,
