@@ -182,7 +182,9 @@ def load_reference():
     return pfas, pop, codes
 
 
-def generate(out: Path, last_year: int, last_quarter: int, seed: int) -> int:
+def generate(
+    out: Path, last_year: int, last_quarter: int, seed: int, first_year: int = 2017
+) -> int:
     rng = random.Random(seed)
     pfas, pop, codes = load_reference()
     by_subgroup: dict[str, list[dict]] = {}
@@ -210,7 +212,7 @@ def generate(out: Path, last_year: int, last_quarter: int, seed: int) -> int:
     seasonal = {1: 1.02, 2: 1.05, 3: 0.98, 4: 0.95}
 
     rows = []
-    for fy, q in financial_years(2017, last_year, last_quarter):
+    for fy, q in financial_years(first_year, last_year, last_quarter):
         years_on = fy - 2017 + (q - 1) / 4
         covid = 0.7 if (fy, q) in {(2020, 1)} else (0.9 if (fy, q) in {(2020, 3), (2020, 4)} else 1)
         for name, code in sorted(forces, key=lambda f: force_spelling(f[0], fy)):
@@ -332,6 +334,12 @@ def main(argv: list[str] | None = None) -> int:
         "--out", type=Path, default=DEFAULT_OUT, help="CSV to write (default: %(default)s)"
     )
     parser.add_argument(
+        "--first-year",
+        type=int,
+        default=2017,
+        help="start year of the first financial year written (default: %(default)s)",
+    )
+    parser.add_argument(
         "--last-year",
         type=int,
         default=2026,
@@ -348,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
         "--seed", type=int, default=20190630, help="random seed (default: %(default)s)"
     )
     args = parser.parse_args(argv)
-    n = generate(args.out, args.last_year, args.last_quarter, args.seed)
+    n = generate(args.out, args.last_year, args.last_quarter, args.seed, args.first_year)
     print(f"wrote {n:,} rows to {args.out}")
     return 0
 

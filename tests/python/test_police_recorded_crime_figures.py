@@ -83,3 +83,46 @@ def test_real_2017_18_table_builds_and_national_homicide_equals_raw_rows(tmp_pat
         "select count(*) from staging.stg_police_recorded_crime__offences"
     ).fetchone()[0]
     assert rows == 23068
+
+
+def test_coverage_window_comes_from_the_data(tmp_path):
+    """A table covering 2012/13 to 2023/24 builds like the sample: the window is
+    read from the data, figures start with the first full year, and rates are
+    null where the population seed (2017-2026) does not reach back."""
+    raw_dir = tmp_path / "raw"
+    out = raw_dir / FEED / "prc_2012_2024__synthetic_test.csv"
+    generator = RAW.parents[1] / "scripts" / "generate_police_recorded_crime.py"
+    import subprocess
+    import sys
+
+    subprocess.run(
+        [
+            sys.executable,
+            str(generator),
+            "--out",
+            str(out),
+            "--first-year",
+            "2012",
+            "--last-year",
+            "2023",
+            "--last-quarter",
+            "4",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    result = run_dbt(["build", "--select", "+fct_homicide"], tmp_path, raw_dir)
+    assert result.returncode == 0, result.output[-4000:] + result.explained
+    con = duckdb.connect(str(tmp_path / "ncpm.duckdb"), read_only=True)
+    first, last = con.execute(
+        "select min(period_end_date), max(period_end_date) from marts.fct_homicide"
+    ).fetchone()
+    assert (str(first), str(last)) == ("2013-03-31", "2024-03-31")
+    rates = dict(
+        con.execute(
+            "select cast(period_end_date as varchar), rate_per_1000 from marts.fct_homicide "
+            "where area_code = 'K04000001' and period_end_date in ('2017-06-30', '2017-09-30')"
+        ).fetchall()
+    )
+    assert rates["2017-06-30"] is None  # population year 2016: not in the seed
+    assert rates["2017-09-30"] > 0  # population year 2017
