@@ -22,7 +22,7 @@ DBT := $(BIN)/dbt
 TEST_DUCKDB := warehouse/test/ncpm.duckdb
 SQL_PATHS := $(wildcard models tests/data analyses snapshots)
 
-.PHONY: help venv build test lint format dbt-test structure pytest docs land bench generate clean
+.PHONY: help venv build test lint format dbt-test structure pytest spark-check docs land bench generate clean
 
 help: ## List the targets
 	@echo "National Crime and Policing Measures warehouse"
@@ -50,7 +50,7 @@ build: $(STAMP) ## Load seeds, build and test the whole warehouse on DuckDB (war
 	@$(DBT) build || { $(BIN)/python scripts/explain_failures.py; exit 1; }
 	@echo "==> Done. Marts are in schema 'marts' of $${NCPM_DUCKDB_PATH:-warehouse/ncpm.duckdb}"
 
-test: lint dbt-test structure pytest ## Run the full test suite (lint, dbt build with data and unit tests, structure checks, pytest)
+test: lint dbt-test structure pytest spark-check ## Run the full test suite (lint, dbt build with data and unit tests, structure checks, pytest, Spark)
 	@echo "==> All tests passed"
 
 lint: $(STAMP) ## sqlfluff and ruff
@@ -76,6 +76,19 @@ pytest: $(STAMP) ## Python tests (bad-input cases, landing, real files when NCPM
 	@echo "==> pytest"
 	$(BIN)/pytest
 
+SPARK_VENV := .venv-spark
+SPARK_STAMP := $(SPARK_VENV)/.installed
+
+$(SPARK_STAMP): requirements-spark.lock $(STAMP)
+	@echo "==> Creating $(SPARK_VENV) from requirements-spark.lock (dbt-spark + pyspark)"
+	$(PYTHON) -m venv $(SPARK_VENV)
+	$(BIN)/uv pip sync --quiet --python $(SPARK_VENV)/bin/python --require-hashes requirements-spark.lock
+	@touch $(SPARK_STAMP)
+
+spark-check: $(SPARK_STAMP) ## Build the same project on Apache Spark (in-process) and compare with DuckDB (needs Java 17+)
+	@echo "==> Spark portability check"
+	$(SPARK_VENV)/bin/python scripts/spark_check.py --duckdb-python $(BIN)/python
+
 format: $(STAMP) ## Format Python (ruff) and SQL (sqlfluff fix)
 	$(BIN)/ruff format scripts tests
 	$(BIN)/ruff check --fix scripts tests
@@ -99,5 +112,5 @@ generate: $(STAMP) ## Regenerate the synthetic sample raw files (deterministic)
 	$(BIN)/python scripts/generate_police_recorded_crime.py
 
 clean: ## Remove build outputs (keeps .venv and landed raw files)
-	rm -rf target logs site warehouse/test
+	rm -rf target logs site warehouse/test metastore_db spark-warehouse derby.log
 	rm -f warehouse/*.duckdb warehouse/*.duckdb.wal

@@ -4,12 +4,10 @@
     `dbt run-operation stage_raw_feeds`: makes every raw source readable on
     engines that cannot read the landing files in place. On DuckDB nothing is
     needed (the sources' external_location reads the files directly). On Spark
-    it creates, for each source table, a view `raw.<feed>` over the CSV files in
-    the landing folder, every column as text, with the `filename` and
-    `ordinality` columns the staging models expect.
-
-    The Spark implementation follows Spark SQL's documented syntax but has not
-    been run in this project's CI (no Spark engine is available there).
+    it creates, for each source table, an external CSV table `raw.<feed>__files`
+    over the files in the landing folder (every column as text) and a view
+    `raw.<feed>` adding the `filename` and `ordinality` columns the staging
+    models expect. `make spark-check` runs it on Spark in-process.
 -#}
 {% macro stage_raw_feeds() %}
     {{ return(adapter.dispatch('stage_raw_feeds', 'ncpm')()) }}
@@ -24,8 +22,9 @@
         {%- set folder = source.meta.get('raw_dir', 'seeds/raw') ~ '/' ~ source.name %}
         {%- set files_view = source.name ~ '__files' %}
         {% call statement('create_raw_schema') %}create schema if not exists {{ source.schema }}{% endcall %}
+        {% call statement('drop_' ~ source.name) %}drop table if exists {{ source.schema }}.{{ files_view }}{% endcall %}
         {% call statement('stage_' ~ source.name) %}
-            create or replace temporary view {{ files_view }}
+            create table {{ source.schema }}.{{ files_view }}
             using csv
             options (path '{{ folder }}/*.csv', header 'true', inferSchema 'false')
         {% endcall %}
@@ -37,7 +36,7 @@
                 row_number() over (
                     partition by input_file_name() order by monotonically_increasing_id()
                 ) as ordinality
-            from {{ files_view }}
+            from {{ source.schema }}.{{ files_view }}
         {% endcall %}
         {{ log("stage_raw_feeds: " ~ source.schema ~ "." ~ source.identifier ~ " over " ~ folder, info=True) }}
     {%- endfor %}

@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""Prove the project runs unchanged on Apache Spark, and agrees with DuckDB.
+
+Builds the whole project (seeds, models, data and unit tests) on Spark in-process
+(dbt-spark `session` method, pyspark, profile target `spark_session`) in a
+scratch copy of the project, after `dbt run-operation stage_raw_feeds` has put
+the raw feeds over the landing files, then compares every measure's row count
+and sums of value, rate and % change in marts.rpt_all_measures with a DuckDB
+build of the same files. Prints timings and the comparison; exits non-zero on a
+failed build or any difference.
+
+Needs a Java 17+ runtime on PATH; without one it says so and exits 0 (skipped),
+unless --require-java. Run through `make spark-check` (creates .venv-spark from
+requirements-spark.lock).
+
+    .venv-spark/bin/python scripts/spark_check.py [--duckdb-python .venv/bin/python]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+IGNORE = shutil.ignore_patterns(
+    ".venv*",
+    "target",
+    "logs",
+    "warehouse",
+    "site",
+    "publications",
+    ".git",
+    "__pycache__",
+    "metastore_db",
+    "spark-warehouse",
+    "test-artifacts",
+)
+SUMMARY_SQL = (
+    "select metric_id, count(*) as row_count, round(sum(value), 3) as value_sum, "
+    "round(sum(rate_per_1000), 6) as rate_sum, round(sum(pct_change_from_baseline), 3) as pct_sum "
+    "from {relation} group by metric_id order by metric_id"
+)
+
+
+def run(cmd: list[str], cwd: Path, env: dict[str, str], label: str) -> float:
+    print(f"... {label}", flush=True)
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    took = time.perf_counter() - start
+    if proc.returncode != 0:
+        lines = [
+            ln for ln in proc.stdout.splitlines() if "ERROR" in ln or "Error" in ln or "FAIL" in ln
+        ]
+        print("\n".join(lines[-40:]) or proc.stdout[-4000:] + proc.stderr[-2000:])
+        raise SystemExit(
+            f"spark-check: {label} failed (exit {proc.returncode}); full log in {cwd}/logs"
+        )
+    return took
+
+
+SUMMARY_CODE = """
+import json, sys
+query, engine, location = sys.argv[1], sys.argv[2], sys.argv[3]
+if engine == "spark":
+    from pyspark.sql import SparkSession
+    spark = SparkSession.builder.enableHiveSupport().getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    rows = [list(r) for r in spark.sql(query.format(relation=location)).collect()]
+else:
+    import duckdb
+    con = duckdb.connect(location, read_only=True)
+    result = con.execute(query.format(relation="marts.rpt_all_measures"))
+    rows = [list(r) for r in result.fetchall()]
+print("SUMMARY " + json.dumps(rows, default=float))
+"""
+
+
+def summary(python: str, engine: str, location: str, project: Path, env: dict[str, str]) -> list:
+    """Per-metric row counts and sums of marts.rpt_all_measures on one engine."""
+    proc = subprocess.run(
+        [python, "-c", SUMMARY_CODE, SUMMARY_SQL, engine, location],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    for line in proc.stdout.splitlines():
+        if line.startswith("SUMMARY "):
+            return json.loads(line[len("SUMMARY ") :])
+    raise SystemExit(f"spark-check: could not read the {engine} summary:\n{proc.stderr[-3000:]}")
+
+
+def agree(a: list, b: list) -> bool:
+    """Same metric and row count, and sums equal to 1e-3 (nulls equal nulls)."""
+    if a[:2] != b[:2]:
+        return False
+    for x, y in zip(a[2:], b[2:], strict=True):
+        if (x is None) != (y is None) or (x is not None and abs(float(x) - float(y)) > 1e-3):
+            return False
+    return True
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--duckdb-python",
+        default=str(ROOT / ".venv" / "bin" / "python"),
+        help="python of the main environment (dbt-duckdb) for the comparison build",
+    )
+    parser.add_argument(
+        "--require-java", action="store_true", help="fail instead of skipping without Java"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the scratch copy (path printed)")
+    args = parser.parse_args(argv)
+
+    if shutil.which("java") is None:
+        message = (
+            "no Java runtime on PATH (install one, e.g. apt-get install -y default-jre-headless)"
+        )
+        if args.require_java:
+            raise SystemExit(f"spark-check: {message}")
+        print(f"spark-check SKIPPED: {message}")
+        return 0
+
+    scratch = Path(tempfile.mkdtemp(prefix="ncpm-spark-"))
+    project = scratch / "project"
+    shutil.copytree(ROOT, project, ignore=IGNORE)
+    bin_dir = Path(sys.executable).parent
+    env = os.environ.copy()
+    env.update(
+        {
+            "DBT_PROFILES_DIR": str(project),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+            "DBT_USE_COLORS": "False",
+            "NCPM_RAW_DIR": str(project / "seeds" / "raw"),
+            "NCPM_DUCKDB_PATH": str(scratch / "duckdb" / "ncpm.duckdb"),
+            "PYSPARK_PYTHON": sys.executable,
+        }
+    )
+    spark_env = {**env, "NCPM_TARGET": "spark_session"}
+    dbt_spark = str(bin_dir / "dbt")
+    timings = {}
+    try:
+        timings["stage_raw_feeds"] = run(
+            [dbt_spark, "run-operation", "stage_raw_feeds"],
+            project,
+            spark_env,
+            "Spark: dbt run-operation stage_raw_feeds",
+        )
+        timings["spark build"] = run(
+            [dbt_spark, "build"],
+            project,
+            spark_env,
+            "Spark: dbt build (seeds, models, data and unit tests)",
+        )
+        # generate_schema_name keeps layer schemas unprefixed on every engine
+        spark = summary(sys.executable, "spark", "marts.rpt_all_measures", project, spark_env)
+        (scratch / "duckdb").mkdir()
+        duck_python = str(Path(args.duckdb_python).absolute())
+        dbt_duck = str(Path(duck_python).parent / "dbt")
+        timings["duckdb build"] = run(
+            [dbt_duck, "build", "--target-path", str(scratch / "duck-target")],
+            project,
+            env,
+            "DuckDB: dbt build of the same files",
+        )
+        duck = summary(duck_python, "duckdb", env["NCPM_DUCKDB_PATH"], project, env)
+    except BaseException:
+        print(f"scratch copy kept for inspection: {scratch}")
+        raise
+    if args.keep:
+        print(f"scratch copy kept in {scratch}")
+    else:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+    print()
+    print(
+        f"{'metric':<8} {'rows':>6} {'sum(value)':>16} {'sum(rate)':>14} {'sum(% change)':>16}"
+        "  engines"
+    )
+    same = len(spark) == len(duck)
+    for s_row, d_row in zip(spark, duck, strict=False):
+        ok = agree(s_row, d_row)
+        same &= ok
+        print(
+            f"{s_row[0]:<8} {s_row[1]:>6} {s_row[2]!s:>16} {s_row[3]!s:>14} {s_row[4]!s:>16}  "
+            + ("agree" if ok else f"DIFFER: duckdb {d_row}")
+        )
+    print()
+    for label, took in timings.items():
+        print(f"{label:<18} {took:7.1f} s")
+    if not same:
+        print("spark-check FAILED: Spark and DuckDB disagree (see above)")
+        return 1
+    print(f"spark-check passed: {len(spark)} metrics, identical on Spark and DuckDB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
