@@ -81,12 +81,14 @@ format: $(STAMP) ## Format Python (ruff) and SQL (sqlfluff fix)
 	$(BIN)/ruff check --fix scripts tests
 	$(BIN)/sqlfluff fix $(SQL_PATHS)
 
-docs: $(STAMP) ## Write the lineage docs: site/index.html (single static file) and target/ (dbt docs serve)
+docs: $(STAMP) ## Write the lineage docs: site/index.html (single static file) and site/dbt-docs/ (the dbt docs site)
 	@echo "==> dbt docs generate --static"
 	$(DBT) docs generate --static
-	@mkdir -p site
+	@mkdir -p site/dbt-docs
 	@cp target/static_index.html site/index.html
+	@cp target/index.html target/manifest.json target/catalog.json site/dbt-docs/
 	@echo "==> Open site/index.html in a browser (no server or network needed)."
+	@echo "    site/dbt-docs/ is the same site for a web server (or: .venv/bin/dbt docs serve)."
 
 semantic: $(STAMP) ## Regenerate the MetricFlow semantic layer YAML from the metric catalogue and the measure facts
 	$(BIN)/python scripts/generate_semantic_layer.py
