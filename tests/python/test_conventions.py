@@ -4,7 +4,8 @@
   macros YAML (dbt-bouncer's argument check passes a macro that lists none);
 * exposures read marts models only (dbt-bouncer only checks the models they read are
   public, not that they read no source or seed);
-* the published BI copy exposure lists every marts model.
+* the published BI copy exposure lists every marts model;
+* every singular data test is described (generic ones are, with their macros).
 """
 
 from __future__ import annotations
@@ -89,3 +90,15 @@ def test_published_bi_copy_holds_every_marts_model(manifest):
         "add to published_bi_copy in models/marts/_marts__exposures.yml: "
         + ", ".join(sorted(missing))
     )
+
+
+def test_every_singular_data_test_is_described(manifest):
+    """Generic tests are described with their macros; singular ones in tests/data/*.yml."""
+    singular = [
+        n
+        for n in manifest["nodes"].values()
+        if n["resource_type"] == "test" and not n.get("test_metadata")
+    ]
+    assert singular
+    undescribed = [n["original_file_path"] for n in singular if len(n["description"].strip()) < 4]
+    assert not undescribed, "describe in tests/data/_data_tests.yml: " + ", ".join(undescribed)
