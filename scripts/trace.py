@@ -398,7 +398,55 @@ def trace_police_recorded_crime(con, trace: Trace) -> None:
     trace.check("raw rows -> published value", raw_total, fig["value"])
 
 
-# The tracer of each source feed (dim_metric.source_feed). Register new feeds here.
+def survey_estimate_from_sums(
+    sum_weight: float,
+    sum_weight_squared: float,
+    sum_weighted_value: float,
+    sum_weighted_value_squared: float,
+    kind: str,
+    design_factor: float = 1.2,
+    population: float | None = None,
+) -> dict[str, float | None]:
+    """The survey arithmetic of MEASURES.md section 6, from the weighted sums of a period.
+
+    For the survey tracer (victim survey metrics, to be registered in TRACERS when those
+    facts are built): it prints these sums and recomputes the estimate from them.
+    `kind` is `proportion` (x = 1 when satisfied, 0 otherwise: value in percent) or
+    `rate` (x = incidents per respondent: value per 1,000, and estimated incidents when
+    `population` is given).
+    """
+    n_eff = sum_weight**2 / sum_weight_squared if sum_weight_squared else None
+    mean = sum_weighted_value / sum_weight if sum_weight else None
+    out: dict[str, float | None] = {"n_eff": n_eff, "weighted_mean": mean}
+    if n_eff is None or mean is None:
+        return {**out, "estimate": None, "standard_error": None, "ci_lower": None, "ci_upper": None}
+    if kind == "proportion":
+        estimate = 100.0 * mean
+        standard_error = 100.0 * design_factor * (mean * (1.0 - mean) / n_eff) ** 0.5
+    elif kind == "rate":
+        variance = max(sum_weighted_value_squared / sum_weight - mean * mean, 0.0)
+        out["weighted_sd"] = variance**0.5
+        estimate = 1000.0 * mean
+        standard_error = 1000.0 * design_factor * variance**0.5 / n_eff**0.5
+        if population is not None:
+            out["estimated_incidents"] = estimate * population / 1000.0
+            out["estimated_incidents_standard_error"] = standard_error * population / 1000.0
+    else:
+        raise ValueError(f"kind must be 'proportion' or 'rate', not {kind!r}")
+    return {
+        **out,
+        "estimate": estimate,
+        "standard_error": standard_error,
+        "ci_lower": estimate - 1.96 * standard_error,
+        "ci_upper": estimate + 1.96 * standard_error,
+    }
+
+
+# The tracer of each source feed (dim_metric.source_feed). Register new feeds here: a
+# function (con, trace) that fills trace.raw_rows (each with a "value" that adds up to
+# the figure for counts), trace.steps and trace.check(...) for every step. The victim
+# survey tracer is to print the weighted sums and recompute the estimate with
+# survey_estimate_from_sums.
 TRACERS: dict[str, Callable[[Any, Trace], None]] = {
     "police_recorded_crime": trace_police_recorded_crime,
 }

@@ -165,3 +165,25 @@ def test_unsupported_feed_and_unknown_figure_fail_clearly(built_sample):
         trace("M9.9", date(2019, 6, 30))
     with pytest.raises(tracer.TraceError, match=r"has no figure"):
         trace("M1.1", date(2019, 5, 31))
+
+
+def test_survey_arithmetic_from_weighted_sums():
+    """Hand-checked. Proportion: weights 1, 1, 2, 4 with satisfied = 1, 0, 1, 1:
+    sum w = 8, sum w^2 = 22, sum w x = 7, so p = 7/8 = 0.875, n_eff = 64/22 = 2.9091,
+    SE = 1.2 x sqrt(0.875 x 0.125 / 2.9091) = 1.2 x 0.193901 = 0.232681 -> 23.268 points,
+    CI 87.5 +/- 1.96 x 23.268 = 41.894 .. 133.106.
+    Rate: weights 1, 1 with incidents 0, 2: sum w = 2, sum w^2 = 2, sum w x = 2,
+    sum w x^2 = 4; mean 1, variance 4/2 - 1 = 1, n_eff = 2, rate 1000 per 1,000,
+    SE = 1000 x 1.2 x 1 / sqrt(2) = 848.53; population 3,000 -> 3,000 incidents."""
+    p = tracer.survey_estimate_from_sums(8, 22, 7, 7, "proportion")
+    assert p["n_eff"] == pytest.approx(2.909091, abs=1e-6)
+    assert p["estimate"] == pytest.approx(87.5)
+    assert p["standard_error"] == pytest.approx(23.268, abs=1e-3)
+    assert p["ci_lower"] == pytest.approx(41.894, abs=1e-3)
+    assert p["ci_upper"] == pytest.approx(133.106, abs=1e-3)
+    r = tracer.survey_estimate_from_sums(2, 2, 2, 4, "rate", population=3000)
+    assert r["estimate"] == pytest.approx(1000.0)
+    assert r["standard_error"] == pytest.approx(848.528, abs=1e-3)
+    assert r["estimated_incidents"] == pytest.approx(3000.0)
+    with pytest.raises(ValueError):
+        tracer.survey_estimate_from_sums(2, 2, 2, 4, "median")
