@@ -95,7 +95,7 @@ semantic: $(STAMP) ## Regenerate the MetricFlow semantic layer YAML from the met
 
 trace: $(STAMP) ## Trace one published figure back to its raw rows: make trace METRIC=M1.1 AREA=E23000001 PERIOD=2019-06 [JSON=1]
 	@test -n "$(METRIC)" -a -n "$(AREA)" -a -n "$(PERIOD)" || { echo "usage: make trace METRIC=M1.1 AREA=E23000001 PERIOD=2019-06 [JSON=1]"; exit 2; }
-	$(BIN)/python scripts/trace.py --metric "$(METRIC)" --area "$(AREA)" --period "$(PERIOD)" $(if $(JSON),--json)
+	@$(BIN)/python scripts/trace.py --metric "$(METRIC)" --area "$(AREA)" --period "$(PERIOD)" $(if $(JSON),--json)
 
 land: $(STAMP) ## Land a published file as a feed's raw file: make land FEED=<feed> FILE=<path>
 	@test -n "$(FEED)" -a -n "$(FILE)" || { echo "usage: make land FEED=<feed> FILE=<path>   (feeds: $$(ls seeds/raw | tr '\n' ' '))"; exit 2; }
