@@ -143,39 +143,94 @@ def fact_semantic_model(fact: str, metrics: list[dict[str, str]]) -> list[str]:
         "          time_granularity: day",
         *dimension_lines(FACT_DIMENSIONS),
         "    measures:",
-        f"      - name: {name}_value",
-        f"        description: {q(f'The published value of {fact}, one row per area and period.')}",
-        "        agg: sum",
-        "        expr: value",
-        "        non_additive_dimension:",
-        "          name: period_end_date",
-        "          window_choice: max",
-        "          window_groupings: [metric, area]",
+        *measure_lines(name, fact),
     ]
 
 
-def metric_definition(metric: dict[str, str]) -> list[str]:
+# The contract columns each fact exposes as a measure, and which catalogue metrics get a
+# metric over each: (column, metric name suffix, label suffix, description, applies to).
+MEASURE_COLUMNS = [
+    ("value", "", "", "The published value", lambda m: True),
+    (
+        "pct_change_from_baseline",
+        "_pct_change",
+        " (% change from baseline)",
+        "% change from the baseline (100 x change / baseline)",
+        lambda m: True,
+    ),
+    (
+        "rate_per_1000",
+        "_rate_per_1000",
+        " (rate per 1,000)",
+        "Rate per 1,000 population (PFAs, regions, England and Wales)",
+        lambda m: m["unit"] != "percent" and "pfa" in m["geographies"].split(";"),
+    ),
+    (
+        "ci_lower",
+        "_ci_lower",
+        " (95% CI lower bound)",
+        "Lower bound of the 95% confidence interval",
+        lambda m: m["period_type"].startswith("survey"),
+    ),
+    (
+        "ci_upper",
+        "_ci_upper",
+        " (95% CI upper bound)",
+        "Upper bound of the 95% confidence interval",
+        lambda m: m["period_type"].startswith("survey"),
+    ),
+]
+
+
+def measure_lines(name: str, fact: str) -> list[str]:
+    lines = []
+    for column, _, _, description, _ in MEASURE_COLUMNS:
+        text = f"{description} ({fact}.{column}), one row per area and period."
+        lines += [
+            f"      - name: {name}_{column}",
+            f"        description: {q(text)}",
+            "        agg: sum",
+            f"        expr: {column}",
+            "        non_additive_dimension:",
+            "          name: period_end_date",
+            "          window_choice: max",
+            "          window_groupings: [metric, area]",
+        ]
+    return lines
+
+
+def metric_definitions(metric: dict[str, str]) -> list[str]:
+    """The catalogue metric's headline figure, and its % change, rate and CI where they apply."""
     model = semantic_model_name(metric["fact_model"])
+    base = metric_semantic_name(metric["metric_id"], metric["metric_name"])
     period = metric["period_type"].replace("_", " ")
-    description = (
-        f"{metric['metric_id']} {metric['metric_name']} ({metric['unit']}, {period}; "
-        f"baseline {metric['baseline_label']}; desired direction {metric['desired_direction']}). "
-        f"The published headline figure (breakdown 'all') from {metric['fact_model']}: "
-        "group by `area` (or filter one area level) and `metric_time`; never summed over time."
-    )
     metric_filter = (
         f"{{{{ Dimension('{model}__metric_id') }}}} = '{metric['metric_id']}' "
         f"and {{{{ Dimension('{model}__breakdown') }}}} = 'all'"
     )
-    return [
-        f"  - name: {metric_semantic_name(metric['metric_id'], metric['metric_name'])}",
-        f"    label: {q(metric['metric_id'] + ' ' + metric['metric_name'])}",
-        f"    description: {q(description)}",
-        "    type: simple",
-        "    type_params:",
-        f"      measure: {model}_value",
-        f"    filter: {q(metric_filter)}",
-    ]
+    lines: list[str] = []
+    for column, suffix, label_suffix, what, applies in MEASURE_COLUMNS:
+        if not applies(metric):
+            continue
+        description = (
+            f"{what} of {metric['metric_id']} {metric['metric_name']} ({metric['unit']}, "
+            f"{period}; baseline {metric['baseline_label']}; desired direction "
+            f"{metric['desired_direction']}), headline breakdown 'all', from "
+            f"{metric['fact_model']}.{column}. Group by `area` (or filter one area level) "
+            "and `metric_time`; never summed over time."
+        )
+        label = metric["metric_id"] + " " + metric["metric_name"] + label_suffix
+        lines += [
+            *([""] if lines else []),
+            f"  - name: {base}{suffix}",
+            f"    label: {q(label)}",
+            f"    description: {q(description)}",
+            "    type: simple",
+            "    type_params:",
+            f"      measure: {model}_{column}",
+            f"    filter: {q(metric_filter)}",
+        ]
+    return lines
 
 
 def render(catalogue: list[dict[str, str]], facts: list[str]) -> str:
@@ -215,7 +270,7 @@ def render(catalogue: list[dict[str, str]], facts: list[str]) -> str:
         metrics += fact_metrics
     lines += ["", "metrics:"]
     for i, metric in enumerate(sorted(metrics, key=lambda m: m["metric_id"])):
-        lines += ([""] if i else []) + metric_definition(metric)
+        lines += ([""] if i else []) + metric_definitions(metric)
     return "\n".join(lines) + "\n"
 
 

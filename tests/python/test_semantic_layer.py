@@ -35,8 +35,7 @@ def test_every_catalogue_metric_of_a_built_fact_has_one_metric():
     )
 
 
-def mf_query(warehouse: Path, out: Path, *args: str) -> list[dict[str, str]]:
-    """Run `mf query` from the project root against the given warehouse file; rows as dicts."""
+def mf_env(warehouse: Path) -> dict[str, str]:
     env = os.environ.copy()
     env.update(
         {
@@ -45,15 +44,29 @@ def mf_query(warehouse: Path, out: Path, *args: str) -> list[dict[str, str]]:
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
         }
     )
-    # mf reads target/semantic_manifest.json under the project root: write it first.
+    return env
+
+
+@pytest.fixture(scope="module")
+def semantic_manifest(built_sample) -> Path:
+    """mf reads target/semantic_manifest.json under the project root: write it afresh."""
     parse = subprocess.run(
-        [str(BIN / "dbt"), "parse", "--quiet"], cwd=ROOT, env=env, capture_output=True, text=True
+        [str(BIN / "dbt"), "parse", "--quiet"],
+        cwd=ROOT,
+        env=mf_env(built_sample),
+        capture_output=True,
+        text=True,
     )
     assert parse.returncode == 0, parse.stdout + parse.stderr
+    return ROOT / "target" / "semantic_manifest.json"
+
+
+def mf_query(warehouse: Path, out: Path, *args: str) -> list[dict[str, str]]:
+    """Run `mf query` from the project root against the given warehouse file; rows as dicts."""
     proc = subprocess.run(
         [str(BIN / "mf"), "query", *args, "--csv", str(out)],
         cwd=ROOT,
-        env=env,
+        env=mf_env(warehouse),
         capture_output=True,
         text=True,
     )
@@ -67,36 +80,58 @@ def number(text: str) -> float | None:
 
 
 @pytest.mark.slow
-def test_mf_query_by_area_and_period_equals_the_mart(built_sample, tmp_path):
-    """README example 1: every area's M1.1 at every period end equals fct_homicide, row for row."""
+def test_mf_query_by_area_and_period_equals_the_mart(built_sample, semantic_manifest, tmp_path):
+    """README example 1 (with the companion metrics): every area's M1.1 value, % change and
+    rate at every period end equal fct_homicide, row for row."""
+    metrics = {
+        "m1_1_homicide_offences": "value",
+        "m1_1_homicide_offences_pct_change": "pct_change_from_baseline",
+        "m1_1_homicide_offences_rate_per_1000": "rate_per_1000",
+    }
     rows = mf_query(
         built_sample,
         tmp_path / "m1_1.csv",
         "--metrics",
-        "m1_1_homicide_offences",
+        ",".join(metrics),
         "--group-by",
         "metric_time,area",
         "--order",
         "metric_time,area",
     )
-    got = {
-        (r["metric_time__day"][:10], r["area"]): number(r["m1_1_homicide_offences"]) for r in rows
-    }
     con = duckdb.connect(str(built_sample), read_only=True)
     mart = {
-        (str(period), area): value
-        for period, area, value in con.execute(
-            "select period_end_date, area_code, value from marts.fct_homicide "
-            "where metric_id = 'M1.1' and breakdown = 'all'"
+        (str(r[0]), r[1]): r[2:]
+        for r in con.execute(
+            f"select period_end_date, area_code, {', '.join(metrics.values())} "
+            "from marts.fct_homicide where metric_id = 'M1.1' and breakdown = 'all'"
         ).fetchall()
     }
+    got = {
+        (r["metric_time__day"][:10], r["area"]): tuple(number(r[m]) for m in metrics) for r in rows
+    }
     assert len(got) == len(mart) > 1000
-    assert got == mart
-    assert got[("2019-06-30", "K04000001")] == mart[("2019-06-30", "K04000001")] > 0
+    assert got.keys() == mart.keys()
+    for key, values in mart.items():
+        assert got[key] == pytest.approx(values, nan_ok=True), key
+    assert got[("2019-06-30", "K04000001")][0] == mart[("2019-06-30", "K04000001")][0] > 0
 
 
 @pytest.mark.slow
-def test_mf_query_never_sums_rolling_years_over_time(built_sample, tmp_path):
+def test_mf_validates_every_metric_against_the_warehouse(built_sample, semantic_manifest):
+    proc = subprocess.run(
+        [str(BIN / "mf"), "validate-configs"],
+        cwd=ROOT,
+        env=mf_env(built_sample),
+        capture_output=True,
+        text=True,
+    )
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output
+    assert "Successfully validated metrics against data warehouse (ERRORS: 0" in output, output
+
+
+@pytest.mark.slow
+def test_mf_query_never_sums_rolling_years_over_time(built_sample, semantic_manifest, tmp_path):
     """At year grain a rolling 12-month metric is the figure of the year's last period end."""
     rows = mf_query(
         built_sample,
