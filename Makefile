@@ -22,7 +22,7 @@ DBT := $(BIN)/dbt
 TEST_DUCKDB := warehouse/test/ncpm.duckdb
 SQL_PATHS := $(wildcard models tests/data analyses snapshots)
 
-.PHONY: help venv build test lint format dbt-test structure pytest spark-check docs land bench generate clean
+.PHONY: help venv build test lint format dbt-test structure pytest spark-check docs land bench generate clean semantic trace
 
 help: ## List the targets
 	@echo "National Crime and Policing Measures warehouse"
@@ -94,12 +94,21 @@ format: $(STAMP) ## Format Python (ruff) and SQL (sqlfluff fix)
 	$(BIN)/ruff check --fix scripts tests
 	$(BIN)/sqlfluff fix $(SQL_PATHS)
 
-docs: $(STAMP) ## Write the lineage docs: site/index.html (single static file) and target/ (dbt docs serve)
+docs: $(STAMP) ## Write the lineage docs: site/index.html (single static file) and site/dbt-docs/ (the dbt docs site)
 	@echo "==> dbt docs generate --static"
 	$(DBT) docs generate --static
-	@mkdir -p site
+	@mkdir -p site/dbt-docs
 	@cp target/static_index.html site/index.html
+	@cp target/index.html target/manifest.json target/catalog.json site/dbt-docs/
 	@echo "==> Open site/index.html in a browser (no server or network needed)."
+	@echo "    site/dbt-docs/ is the same site for a web server (or: .venv/bin/dbt docs serve)."
+
+semantic: $(STAMP) ## Regenerate the MetricFlow semantic layer YAML from the metric catalogue and the measure facts
+	$(BIN)/python scripts/generate_semantic_layer.py
+
+trace: $(STAMP) ## Trace one published figure back to its raw rows: make trace METRIC=M1.1 AREA=E23000001 PERIOD=2019-06 [JSON=1]
+	@test -n "$(METRIC)" -a -n "$(AREA)" -a -n "$(PERIOD)" || { echo "usage: make trace METRIC=M1.1 AREA=E23000001 PERIOD=2019-06 [JSON=1]"; exit 2; }
+	@$(BIN)/python scripts/trace.py --metric "$(METRIC)" --area "$(AREA)" --period "$(PERIOD)" $(if $(JSON),--json)
 
 land: $(STAMP) ## Land a published file as a feed's raw file: make land FEED=<feed> FILE=<path>
 	@test -n "$(FEED)" -a -n "$(FILE)" || { echo "usage: make land FEED=<feed> FILE=<path>   (feeds: $$(ls seeds/raw | tr '\n' ' '))"; exit 2; }

@@ -19,39 +19,10 @@ classified as (
 
 ),
 
-{# Which rows feed which metric and breakdown. #}
+{# Which rows feed which metric and breakdown (one row per raw row and metric). #}
 metric_rows as (
 
-    select
-        'M1.1' as metric_id,
-        'all' as breakdown,
-        area_code,
-        quarter_end_date,
-        offence_count
-    from classified
-    where is_homicide
-
-    union all
-
-    select
-        'M4.2' as metric_id,
-        neighbourhood_crime_category as breakdown,
-        area_code,
-        quarter_end_date,
-        offence_count
-    from classified
-    where neighbourhood_crime_category is not null
-
-    union all
-
-    select
-        'M4.2' as metric_id,
-        'all' as breakdown,
-        area_code,
-        quarter_end_date,
-        offence_count
-    from classified
-    where neighbourhood_crime_category is not null
+    select * from {{ ref('int_police_recorded_crime__metric_rows') }}
 
 ),
 
