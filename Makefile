@@ -22,7 +22,7 @@ DBT := $(BIN)/dbt
 TEST_DUCKDB := warehouse/test/ncpm.duckdb
 SQL_PATHS := $(wildcard models tests/data analyses snapshots)
 
-.PHONY: help venv build test lint format dbt-test structure pytest spark-check docs land bench generate clean semantic trace
+.PHONY: help venv build test lint format dbt-test structure pytest spark-check docs land publish bench generate clean semantic trace
 
 help: ## List the targets
 	@echo "National Crime and Policing Measures warehouse"
@@ -31,7 +31,8 @@ help: ## List the targets
 	@echo
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo
-	@echo "Variables: FEED=<feed> FILE=<path> for land; NCPM_DUCKDB_PATH, NCPM_RAW_DIR, NCPM_TARGET (see README)."
+	@echo "Variables: FEED=<feed> FILE=<path> for land; PERIOD=<YYYY-MM> [REVISE=1] for publish;"
+	@echo "           NCPM_DUCKDB_PATH, NCPM_RAW_DIR, NCPM_TARGET, NCPM_PUBLICATIONS_DIR (see README)."
 
 $(STAMP): requirements.lock
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found. Install Python 3.11 (e.g. apt-get install python3.11 python3.11-venv) or run: make PYTHON=/path/to/python3.11 build"; exit 1; }
@@ -113,6 +114,10 @@ trace: $(STAMP) ## Trace one published figure back to its raw rows: make trace M
 land: $(STAMP) ## Land a published file as a feed's raw file: make land FEED=<feed> FILE=<path>
 	@test -n "$(FEED)" -a -n "$(FILE)" || { echo "usage: make land FEED=<feed> FILE=<path>   (feeds: $$(ls seeds/raw | tr '\n' ' '))"; exit 2; }
 	$(BIN)/python scripts/land.py --feed "$(FEED)" --file "$(FILE)"
+
+publish: $(STAMP) ## Publish a quarter: make publish PERIOD=2026-06 [REVISE=1] (build, export, validate, publish)
+	@test -n "$(PERIOD)" || { echo "usage: make publish PERIOD=<YYYY-MM> [REVISE=1]   (the quarter-end month, e.g. PERIOD=2026-06)"; exit 2; }
+	$(BIN)/python scripts/publish.py --period "$(PERIOD)" $(if $(REVISE),--revise)
 
 bench: $(STAMP) ## Benchmark: dbt parse, full dbt build from empty, and DuckDB reading the raw files
 	$(BIN)/python scripts/bench.py

@@ -1,0 +1,644 @@
+"""`make publish`: the write-audit-publish gate, proven end to end on the committed sample.
+
+Every case runs scripts/publish.py as a separate process in a private sandbox
+(warehouse, dbt target, publications folder and BI copy under a temporary folder).
+One session-scoped history is shared to keep the suite fast:
+
+1. 2026-03 is published (the first publication, which creates the BI copy);
+2. a publish of 2026-06 is killed (SIGKILL) in the middle of its export;
+3. 2026-06 is published by the next run, while a reader process queries the BI
+   copy in a loop, with fresh connections and with one connection held open.
+
+The failure cases work on copies of that history, so each starts from real
+publications and proves they are left byte-for-byte unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import RAW, ROOT, copy_feed
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from publish import discover_facts
+
+pytestmark = pytest.mark.slow
+ARTIFACTS = ROOT / "test-artifacts"
+PUBLISH = ROOT / "scripts" / "publish.py"
+MARKER_WAIT = 300
+
+
+@dataclass
+class Sandbox:
+    """A private warehouse, dbt target, publications folder and BI copy."""
+
+    root: Path
+    raw_dir: Path = RAW
+
+    @property
+    def publications(self) -> Path:
+        return self.root / "publications"
+
+    @property
+    def published(self) -> Path:
+        return self.root / "published" / "ncpm.duckdb"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "warehouse" / "ncpm.duckdb"
+
+    def env(self, extra: dict | None = None) -> dict:
+        env = os.environ.copy()
+        env.pop("NCPM_PUBLISH_TEST_HOOK", None)
+        env.update(
+            {
+                "DBT_PROFILES_DIR": str(ROOT),
+                "DBT_TARGET_PATH": str(self.root / "target"),
+                "DBT_LOG_PATH": str(self.root / "logs"),
+                "DBT_USE_COLORS": "False",
+                "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+                "NCPM_DUCKDB_PATH": str(self.warehouse),
+                "NCPM_RAW_DIR": str(self.raw_dir),
+                "NCPM_PUBLICATIONS_DIR": str(self.publications),
+                "NCPM_PUBLISHED_DUCKDB_PATH": str(self.published),
+                "NCPM_THREADS": "2",
+            }
+        )
+        env.update(extra or {})
+        return env
+
+    def command(self, *args: str) -> list[str]:
+        return [sys.executable, str(PUBLISH), *args]
+
+    def publish(self, *args: str, extra_env: dict | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            self.command(*args),
+            cwd=ROOT,
+            env=self.env(extra_env),
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+
+    def copy(self, root: Path) -> Sandbox:
+        """A new sandbox holding the same publications and BI copy (not the warehouse)."""
+        shutil.copytree(self.publications, root / "publications", symlinks=True)
+        shutil.copytree(self.published.parent, root / "published")
+        return Sandbox(root)
+
+    def snapshot(self) -> dict[str, str]:
+        """sha256 of every file of the publications folder and of the BI copy."""
+        files = {}
+        for path in sorted(self.publications.rglob("*")) if self.publications.exists() else []:
+            if path.is_file():
+                files[str(path.relative_to(self.root))] = sha256(path)
+        if self.published.exists():
+            files["published/ncpm.duckdb"] = sha256(self.published)
+        return files
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def out(result: subprocess.CompletedProcess) -> str:
+    return result.stdout + result.stderr
+
+
+# ---------------------------------------------------------------- the reader (a BI tool)
+
+READER = textwrap.dedent(
+    """
+    import json, os, sys, time
+    import duckdb
+
+    path, stop, log, mode = sys.argv[1:5]
+
+    def observe(con):
+        publication_id, period_end = con.execute(
+            "select publication_id, publication_period_end_date from marts.publication_info"
+        ).fetchone()
+        expected = dict(con.execute("select * from marts.publication_tables").fetchall())
+        actual = {
+            t: con.execute(f'select count(*) from marts."{t}"').fetchone()[0] for t in expected
+        }
+        scorecard = con.execute(
+            "select min(publication_period_end_date), max(publication_period_end_date) "
+            "from marts.rpt_measures_scorecard"
+        ).fetchone()
+        latest = con.execute(
+            "select max(period_end_date) from marts.rpt_all_measures"
+        ).fetchone()[0]
+        consistent = (
+            actual == expected
+            and scorecard[0] == scorecard[1] == period_end
+            and latest <= period_end
+        )
+        return {"id": publication_id, "consistent": consistent, "tables": len(expected)}
+
+    # "fresh": a new connection per query, as a BI tool opening the file each time;
+    # "held": one connection kept open across the swap. Separate processes, because
+    # DuckDB shares one database instance between connections to a path in a process.
+    observations, errors = [], []
+    held = duckdb.connect(path, read_only=True) if mode == "held" else None
+    while not os.path.exists(stop):
+        try:
+            con = held or duckdb.connect(path, read_only=True)
+            try:
+                observations.append(observe(con))
+            finally:
+                if con is not held:
+                    con.close()
+        except Exception as error:  # the test asserts there are none
+            errors.append(repr(error))
+        time.sleep(0.05)
+    json.dump({"observations": observations, "errors": errors}, open(log, "w"))
+    """
+)
+
+
+@dataclass
+class History:
+    box: Sandbox
+    march: subprocess.CompletedProcess
+    after_march: dict
+    killed_output: str
+    killed_returncode: int
+    after_kill: dict
+    staging_after_kill: list[str]
+    june: subprocess.CompletedProcess
+    june_seconds: float
+    reader: dict = field(default_factory=dict)
+
+
+KILL_HOOK = textwrap.dedent(
+    """
+    import os, time
+    from pathlib import Path
+
+    def after_export_file(path):
+        Path(os.environ["NCPM_TEST_MARKER"]).write_text(str(path))
+        time.sleep(600)  # killed here, in the middle of the export
+    """
+)
+
+
+def run_killed_in_export(box: Sandbox, tmp: Path, *args: str) -> tuple[int, str]:
+    hook = tmp / "kill_hook.py"
+    hook.write_text(KILL_HOOK)
+    marker = tmp / "exporting"
+    log = tmp / "killed.log"
+    with log.open("w") as sink:
+        proc = subprocess.Popen(
+            box.command(*args),
+            cwd=ROOT,
+            env=box.env({"NCPM_PUBLISH_TEST_HOOK": str(hook), "NCPM_TEST_MARKER": str(marker)}),
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + MARKER_WAIT
+        while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert marker.exists(), "publish never reached the export:\n" + log.read_text()[-3000:]
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    return proc.returncode, log.read_text()
+
+
+@pytest.fixture(scope="session")
+def history(tmp_path_factory) -> History:
+    tmp = tmp_path_factory.mktemp("publish_history")
+    box = Sandbox(tmp / "box")
+    march = box.publish("--period", "2026-03")
+    assert march.returncode == 0, out(march)[-5000:]
+    after_march = box.snapshot()
+
+    killed_returncode, killed_output = run_killed_in_export(box, tmp, "--period", "2026-06")
+    after_kill = box.snapshot()
+    staging = box.publications / ".staging"
+    staging_after_kill = sorted(p.name for p in staging.iterdir())
+
+    stop = tmp / "stop-readers"
+    readers = {
+        mode: subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                READER,
+                str(box.published),
+                str(stop),
+                str(tmp / f"{mode}.json"),
+                mode,
+            ],
+            cwd=ROOT,
+        )
+        for mode in ("fresh", "held")
+    }
+    time.sleep(1.0)
+    started = time.perf_counter()
+    june = box.publish("--period", "2026-06")
+    june_seconds = time.perf_counter() - started
+    time.sleep(1.0)
+    stop.touch()
+    for reader in readers.values():
+        reader.wait(timeout=60)
+    assert june.returncode == 0, out(june)[-5000:]
+    return History(
+        box,
+        march,
+        after_march,
+        killed_output,
+        killed_returncode,
+        after_kill,
+        staging_after_kill,
+        june,
+        june_seconds,
+        {mode: json.loads((tmp / f"{mode}.json").read_text()) for mode in readers},
+    )
+
+
+# ---------------------------------------------------------------- the publication
+
+
+def test_publication_holds_every_catalogue_fact_validated_with_a_manifest(history):
+    folder = history.box.publications / "2026-06"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["publication"]["publication_id"] == "2026-06-r1"
+    assert manifest["publication"]["period_end_date"] == "2026-06-30"
+
+    con = duckdb.connect(str(history.box.warehouse), read_only=True)
+    try:
+        catalogue_facts = {
+            f for (f,) in con.execute("select fact_model from marts.dim_metric").fetchall()
+        }
+        marts_tables = {
+            t
+            for (t,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        }
+        metric_count = con.execute("select count(*) from marts.dim_metric").fetchone()[0]
+        version = con.execute("select distinct catalogue_version from marts.dim_metric").fetchall()
+    finally:
+        con.close()
+    assert set(manifest["measures"]) == catalogue_facts & marts_tables
+    assert "fct_homicide" in manifest["measures"]
+    assert manifest["catalogue_version"] == version[0][0]
+    assert len(manifest["metrics"]) == metric_count
+    statuses = {m["metric_id"]: m["status"] for m in manifest["metrics"]}
+    assert statuses["M1.1"] == "published"
+    assert {s for s in statuses.values()} <= {"published", "not yet published"}
+
+    # provenance: git commit, dbt invocation, test summary
+    assert len(manifest["git"]["commit"]) == 40
+    assert manifest["dbt"]["invocation_id"]
+    assert manifest["tests"]["data_tests"].get("pass", 0) > 100
+    assert manifest["tests"]["data_tests"].get("fail", 0) == 0
+    assert manifest["tests"]["unit_tests"].get("pass", 0) >= 1
+
+    # every file listed with its sha256, data files with their row counts
+    listed = {f["path"]: f for f in manifest["files"]}
+    on_disk = {
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.is_file() and p.name != "manifest.json"
+    }
+    assert set(listed) == on_disk
+    for path, record in listed.items():
+        assert record["sha256"] == sha256(folder / path), path
+    for fact in [*manifest["measures"], "rpt_measures_scorecard"]:
+        for extension in ("csv", "parquet"):
+            record = listed[f"data/{fact}.{extension}"]
+            assert record["rows"] > 0
+        with (folder / f"data/{fact}.csv").open() as f:
+            assert sum(1 for _ in f) - 1 == listed[f"data/{fact}.csv"]["rows"]
+
+    # full history up to and including the period, nothing later
+    homicide = duckdb.sql(
+        f"select min(period_end_date), max(period_end_date) "
+        f"from read_parquet('{folder / 'data/fct_homicide.parquet'}')"
+    ).fetchone()
+    assert str(homicide[0]) <= "2018-03-31" and str(homicide[1]) == "2026-06-30"
+
+    # Great Expectations passed on every exported file, Data Docs in the publication
+    assert manifest["validation"]["success"] is True
+    checked = {f["path"] for f in manifest["validation"]["files"]}
+    assert checked == {p for p, r in listed.items() if r.get("table")}
+    assert (folder / "validation" / "index.html").exists()
+    assert (folder / "bulletin.html").exists()
+
+
+def test_measures_are_discovered_from_the_catalogue_not_a_list():
+    metrics = [
+        {"metric_id": "M1.1", "fact_model": "fct_homicide"},
+        {"metric_id": "M2.1", "fact_model": "fct_serious_violence"},
+        {"metric_id": "M2.2", "fact_model": "fct_serious_violence"},
+        {"metric_id": "M9.1", "fact_model": "fct_not_built_yet"},
+    ]
+    built = {"fct_homicide", "fct_serious_violence", "dim_metric"}
+    tables = {"fct_homicide", "fct_serious_violence", "fct_stale_left_over"}
+    assert discover_facts(metrics, built, tables) == ["fct_homicide", "fct_serious_violence"]
+
+
+def test_revision_log_records_every_published_figure(history):
+    box = history.box
+    con = duckdb.connect()
+    rows = con.execute(
+        "select publication_id, count(*) from "
+        f"read_parquet('{box.publications}/*/revision_log.parquet') "
+        "group by 1 order by 1"
+    ).fetchall()
+    manifest = json.loads((box.publications / "2026-06" / "manifest.json").read_text())
+    fact_rows = sum(
+        f["rows"]
+        for f in manifest["files"]
+        if f["path"].startswith("data/fct_") and f["path"].endswith(".csv")
+    )
+    assert rows[-1] == ("2026-06-r1", fact_rows)
+    assert [r[0] for r in rows] == ["2026-03-r1", "2026-06-r1"]
+
+
+def test_existing_publication_is_refused_without_revise(history):
+    before = history.box.snapshot()
+    result = history.box.publish("--period", "2026-06")
+    assert result.returncode == 2
+    assert "already exists" in out(result) and "REVISE=1" in out(result)
+    assert history.box.snapshot() == before
+
+
+# ---------------------------------------------------------------- the BI copy
+
+
+def test_bi_reader_never_fails_nor_sees_a_mix_during_build_and_publish(history):
+    fresh, held = history.reader["fresh"], history.reader["held"]
+    assert fresh["errors"] == [] and held["errors"] == []
+    assert len(fresh["observations"]) >= 20, "the reader ran too few queries to prove anything"
+    assert len(held["observations"]) >= 20, "the reader ran too few queries to prove anything"
+    assert all(o["consistent"] for o in fresh["observations"] + held["observations"])
+    seen = [o["id"] for o in fresh["observations"]]
+    assert seen[0] == "2026-03-r1" and seen[-1] == "2026-06-r1"
+    switch = seen.index("2026-06-r1")
+    assert set(seen[switch:]) == {"2026-06-r1"}, "a reader went back to the old publication"
+    # a connection opened before the swap keeps reading the file it opened, whole
+    assert {o["id"] for o in held["observations"]} == {"2026-03-r1"}
+
+
+def test_bi_copy_holds_the_marts_of_the_latest_publication_only(history):
+    con = duckdb.connect(str(history.box.published), read_only=True)
+    try:
+        schemas = {
+            s
+            for (s,) in con.execute(
+                "select distinct table_schema from information_schema.tables"
+            ).fetchall()
+        }
+        info = con.execute("select publication_id, period from marts.publication_info").fetchone()
+        revisions = con.execute("select count(*) from marts.rpt_revisions").fetchone()[0]
+    finally:
+        con.close()
+    assert schemas == {"marts"}
+    assert info == ("2026-06-r1", "2026-06")
+    assert revisions == 0  # the sample figures did not change between 2026-03 and 2026-06
+
+
+# ---------------------------------------------------------------- the bulletin in a browser
+
+
+def find_chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def test_bulletin_renders_in_a_real_browser(history, tmp_path):
+    chromium = find_chromium()
+    if chromium is None:
+        pytest.skip(
+            "no Chromium on PATH (chromium, chromium-browser, google-chrome): .ci/run installs "
+            "Debian's chromium when it runs as root with apt-get"
+        )
+    page = history.box.publications / "2026-06" / "bulletin.html"
+    ARTIFACTS.mkdir(exist_ok=True)
+    screenshot = ARTIFACTS / "bulletin-2026-06.png"
+    screenshot.unlink(missing_ok=True)
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--no-first-run",
+        "--disable-sync",
+        "--hide-scrollbars",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--window-size=1280,2000",
+    ]
+    shot = subprocess.run(
+        [chromium, *flags, f"--screenshot={screenshot}", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert screenshot.exists(), shot.stderr[-3000:]
+    dom = subprocess.run(
+        [chromium, *flags, "--dump-dom", page.as_uri()],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    ).stdout
+
+    import numpy as np
+    from PIL import Image, ImageStat
+
+    image = Image.open(screenshot).convert("RGB")
+    assert image.size == (1280, 2000)
+    assert max(ImageStat.Stat(image).stddev) > 20, "the screenshot is blank"
+    # the trend line's blue is on screen: a chart was drawn, not only text
+    pixels = np.asarray(image)
+    blue = int(np.all(pixels == (0x1D, 0x70, 0xB8), axis=-1).sum())
+    assert blue > 500, f"no chart line visible ({blue} blue pixels)"
+
+    assert "<title>National Crime and Policing Measures: the year ending June 2026</title>" in dom
+    assert "SYNTHETIC SAMPLE DATA" in dom
+    assert "diagnostic, not targets" in dom
+    manifest = json.loads((page.parent / "manifest.json").read_text())
+    published = [m["metric_id"] for m in manifest["metrics"] if m["status"] == "published"]
+    charts = dom.count('<figure class="trend"')
+    assert charts == len(published), f"{charts} trend charts for {len(published)} published metrics"
+    for metric_id in published:
+        assert f'data-metric-id="{metric_id}"><img src="data:image/svg+xml;base64,' in dom
+    assert "http://" not in dom and "https://" not in dom, "the page must need no network"
+
+
+# ---------------------------------------------------------------- failures that must be proven
+
+
+def test_kill_in_the_middle_of_export_leaves_no_partial_publication(history):
+    assert history.killed_returncode == -signal.SIGKILL, history.killed_output[-3000:]
+    assert "[2/7] export" in history.killed_output
+
+    # nothing visible changed: only a hidden work folder under .staging was left behind
+    def visible(snapshot):
+        return {k: v for k, v in snapshot.items() if "/.staging/" not in k}
+
+    assert visible(history.after_kill) == visible(history.after_march)
+    assert any(name.startswith("2026-06-") for name in history.staging_after_kill)
+    # the next run succeeds, clearing the interrupted run's work folder
+    assert history.june.returncode == 0
+    assert "removing the work folder of an interrupted run" in out(history.june)
+    assert [p.name for p in (history.box.publications / ".staging").iterdir()] == ["publish.lock"]
+
+
+def test_blocking_test_failure_publishes_nothing(history, tmp_path):
+    box = history.box.copy(tmp_path / "box")
+    raw = tmp_path / "raw"
+    path = copy_feed("police_recorded_crime", raw)
+    # Kent sends no return for 2019/20 quarter 2: a force missing a quarter (blocking)
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    kept = [r for r in rows if not (r[2] == "Kent" and r[0] == "2019/20" and r[1] == "2")]
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(kept)
+    path.write_text(text.getvalue(), encoding="utf-8")
+    box.raw_dir = raw
+    before = box.snapshot()
+    result = box.publish("--period", "2025-12")
+    assert result.returncode == 1
+    assert "step 1 (dbt build) failed" in out(result)
+    assert "complete_quarter_coverage" in out(result)
+    assert "no rows for area E23000032 in the quarter ending 2019-09-30" in out(result)
+    assert box.snapshot() == before
+
+
+HOOK_BAD_VALUE = textwrap.dedent(
+    """
+    import pyarrow.parquet as pq, pyarrow.compute as pc, pyarrow as pa
+
+    def after_export(folder):
+        path = folder / "data" / "fct_homicide.parquet"
+        table = pq.read_table(path)
+        values = table.column("value").to_pylist()
+        values[0] = -5.0  # a negative count, after export, before validation
+        table = table.set_column(table.schema.get_field_index("value"), "value", pa.array(values))
+        pq.write_table(table, path)
+    """
+)
+
+
+def test_expectation_failure_on_exported_files_publishes_nothing(history, tmp_path):
+    box = history.box.copy(tmp_path / "box")
+    hook = tmp_path / "hook.py"
+    hook.write_text(HOOK_BAD_VALUE)
+    before = box.snapshot()
+    result = box.publish("--period", "2025-12", extra_env={"NCPM_PUBLISH_TEST_HOOK": str(hook)})
+    assert result.returncode == 1, out(result)[-3000:]
+    assert "FAIL data/fct_homicide.parquet" in out(result)
+    assert "expect_column_values_to_be_between(column=value, min_value=0" in out(result)
+    assert "ok   data/fct_homicide.csv" in out(result)
+    assert not (box.publications / "2025-12").exists()
+    failed = list((box.publications / "failed-runs").glob("2025-12-*"))
+    assert len(failed) == 1
+    assert (failed[0] / "validation" / "index.html").exists()
+    assert "NOT published" in (failed[0] / "NOT-PUBLISHED.txt").read_text()
+    after = {
+        k: v
+        for k, v in box.snapshot().items()
+        if "/failed-runs/" not in k and "/.staging/" not in k
+    }
+    assert after == {k: v for k, v in before.items() if "/.staging/" not in k}
+
+
+@pytest.mark.parametrize("period", ["2026-6", "2026-05", "June 2026", "2026-13", "", "2026-06-30"])
+def test_malformed_period_is_refused_before_anything_is_written(tmp_path, period):
+    box = Sandbox(tmp_path / "box")
+    result = box.publish("--period", period)
+    assert result.returncode == 2
+    assert "PERIOD" in out(result) and "YYYY-MM" in out(result)
+    assert not box.root.exists() or list(box.root.rglob("*")) == []
+
+
+def test_period_later_than_the_data_is_refused_and_nothing_published(history, tmp_path):
+    box = history.box.copy(tmp_path / "box")
+    before = box.snapshot()
+    result = box.publish("--period", "2026-09")
+    assert result.returncode == 1
+    assert "assert_publication_period_within_feed_coverage" in out(result)
+    assert "later (or earlier) than the data" in out(result)
+    assert "police_recorded_crime (it covers 2017-06-30 to 2026-06-30)" in out(result)
+    assert box.snapshot() == before
+    assert not (box.publications / "2026-09").exists()
+
+
+def test_revise_keeps_the_earlier_publication_and_records_the_revisions(history, tmp_path):
+    box = history.box.copy(tmp_path / "box")
+    june = box.publications / "2026-06"
+    first = {p.relative_to(june).as_posix(): sha256(p) for p in june.rglob("*") if p.is_file()}
+    raw = tmp_path / "raw"
+    path = copy_feed("police_recorded_crime", raw)
+    # Kent resubmits: murders in 2025/26 Q4 (quarter ending 31 March 2026) 4 -> 9
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    hits = 0
+    for row in rows:
+        if row[:3] == ["2025/26", "4", "Kent"] and row[3] == "Murder":
+            assert row[7].strip() == "4"
+            row[7] = "9"
+            hits += 1
+    assert hits == 1
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(rows)
+    path.write_text(text.getvalue(), encoding="utf-8")
+    box.raw_dir = raw
+
+    result = box.publish("--period", "2026-06", "--revise")
+    assert result.returncode == 0, out(result)[-4000:]
+    kept = box.publications / "2026-06.revision-1"
+    assert {
+        p.relative_to(kept).as_posix(): sha256(p) for p in kept.rglob("*") if p.is_file()
+    } == first
+    manifest = json.loads((june / "manifest.json").read_text())
+    assert manifest["publication"]["publication_id"] == "2026-06-r2"
+
+    con = duckdb.connect(str(box.published), read_only=True)
+    try:
+        revised = con.execute(
+            "select area_code, period_end_date::varchar, first_publication_id, "
+            "first_published_value, "
+            "value, revision_from_first, revision_from_previous from marts.rpt_revisions "
+            "where publication_id = '2026-06-r2' order by area_code, period_end_date"
+        ).fetchall()
+        info = con.execute("select publication_id from marts.publication_info").fetchone()[0]
+    finally:
+        con.close()
+    assert info == "2026-06-r2"
+    # Kent, the South East and England and Wales, for the two rolling years holding the quarter
+    assert {(r[0], r[1]) for r in revised} == {
+        (area, period)
+        for area in ("E12000008", "E23000032", "K04000001")
+        for period in ("2026-03-31", "2026-06-30")
+    }
+    for _area, period, first_id, first_value, value, from_first, from_previous in revised:
+        assert from_first == 5 and from_previous == 5 and value == first_value + 5
+        assert first_id == ("2026-03-r1" if period == "2026-03-31" else "2026-06-r1")
+    bulletin = (june / "bulletin.html").read_text()
+    assert "6 figures in this publication differ from the value first published" in bulletin
