@@ -30,7 +30,7 @@ help: ## List the targets
 	@echo
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo
-	@echo "Variables: FEED=<feed> FILE=<path> for land; NCPM_DUCKDB_PATH, NCPM_RAW_DIR, NCPM_TARGET (see README)."
+	@echo "Variables: FEED=<feed> FILE=<path> [YEAR=YYYY/YY] for land; NCPM_DUCKDB_PATH, NCPM_RAW_DIR, NCPM_TARGET (see README)."
 
 $(STAMP): requirements.lock
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found. Install Python 3.11 (e.g. apt-get install python3.11 python3.11-venv) or run: make PYTHON=/path/to/python3.11 build"; exit 1; }
@@ -87,15 +87,21 @@ docs: $(STAMP) ## Write the lineage docs: site/index.html (single static file) a
 	@cp target/static_index.html site/index.html
 	@echo "==> Open site/index.html in a browser (no server or network needed)."
 
-land: $(STAMP) ## Land a published file as a feed's raw file: make land FEED=<feed> FILE=<path>
-	@test -n "$(FEED)" -a -n "$(FILE)" || { echo "usage: make land FEED=<feed> FILE=<path>   (feeds: $$(ls seeds/raw | tr '\n' ' '))"; exit 2; }
-	$(BIN)/python scripts/land.py --feed "$(FEED)" --file "$(FILE)"
+land: $(STAMP) ## Land a published file: make land FEED=<feed> FILE=<path> [YEAR=YYYY/YY for a wide seizures table]
+	@test -n "$(FEED)" -a -n "$(FILE)" || { echo "usage: make land FEED=<feed> FILE=<path> [YEAR=YYYY/YY]   (feeds: $$(ls seeds/raw | grep -v '_wide$$' | tr '\n' ' '); YEAR= lands a published wide drug_seizures table for that financial year)"; exit 2; }
+	$(BIN)/python scripts/land.py --feed "$(FEED)" --file "$(FILE)" $(if $(YEAR),--year "$(YEAR)")
 
 bench: $(STAMP) ## Benchmark: dbt parse, full dbt build from empty, and DuckDB reading the raw files
 	$(BIN)/python scripts/bench.py
 
 generate: $(STAMP) ## Regenerate the synthetic sample raw files (deterministic)
 	$(BIN)/python scripts/generate_police_recorded_crime.py
+	$(BIN)/python scripts/generate_homicide_index.py
+	$(BIN)/python scripts/generate_weapon_returns.py
+	$(BIN)/python scripts/generate_hospital_admissions.py
+	$(BIN)/python scripts/generate_drug_seizures.py
+	$(BIN)/python scripts/generate_drug_treatment_referrals.py
+	$(BIN)/python scripts/generate_county_lines.py
 
 clean: ## Remove build outputs (keeps .venv and landed raw files)
 	rm -rf target logs site warehouse/test
