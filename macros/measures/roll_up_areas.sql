@@ -91,21 +91,21 @@
             when {{ unknown_missing }} > 0
                 then {{ dbt.concat([
                     "'Not published: '",
-                    dbt.listagg("case when " ~ value ~ " is null and not parts.is_known_gap then parts.area_code end",
-                        "', '", "order by parts.area_code"),
+                    ncpm.sorted_list("case when " ~ value ~ " is null and not parts.is_known_gap then parts.area_code end",
+                        "', '"),
                     "' have no data'",
                 ]) }}
             when count({{ value }}) = 0
                 then {{ dbt.concat([
                     "'No figure: every part ('",
-                    dbt.listagg("parts.area_code", "', '", "order by parts.area_code"),
+                    ncpm.sorted_list("parts.area_code", "', '"),
                     "') is an accepted data gap: '",
                     "max(parts.quality_note)",
                 ]) }}
             when {{ known_missing }} > 0
                 then {{ dbt.concat([
                     "'Excludes '",
-                    dbt.listagg("case when " ~ value ~ " is null then parts.area_code end", "', '", "order by parts.area_code"),
+                    ncpm.sorted_list("case when " ~ value ~ " is null then parts.area_code end", "', '"),
                     "' (accepted data gap): '",
                     "max(case when " ~ value ~ " is null then parts.quality_note end)",
                 ]) }}

@@ -7,8 +7,8 @@
     it creates, for each source table, a view `raw.<feed>` over the CSV files in
     the landing folder, every column as text, with the `filename` and
     `ordinality` columns the staging models expect. A table whose meta sets
-    `headerless_columns: N` (drug_seizures_wide) is read without a header as
-    columns c01 ... cNN, as the DuckDB reader does.
+    `headerless_columns: N` (drug_seizures_wide) is read without a header, with
+    the fixed schema c01 ... cNN (text), as the DuckDB reader does.
 
     The Spark implementation follows Spark SQL's documented syntax but has not
     been run in this project's CI (no Spark engine is available there).
@@ -26,23 +26,28 @@
         {%- set folder = source.meta.get('raw_dir', 'seeds/raw') ~ '/' ~ source.name %}
         {%- set files_view = source.name ~ '__files' %}
         {% call statement('create_raw_schema') %}create schema if not exists {{ source.schema }}{% endcall %}
-        {#- A headerless source (the wide seizures tables) reads columns c01, c02, ... -#}
+        {#-
+            A headerless source (the wide seizures tables: files of different widths,
+            header cells with line breaks) is read with a fixed schema c01 ... cNN of
+            text columns (short rows padded with nulls) and multi-line quoted cells.
+        -#}
         {%- set headerless = source.meta.get('headerless_columns') %}
         {% call statement('stage_' ~ source.name) %}
             create or replace temporary view {{ files_view }}
+            {%- if headerless %}
+            ({% for i in range(1, headerless + 1) %}c{{ '%02d' % i }} string{{ ', ' if not loop.last }}{% endfor %})
+            {%- endif %}
             using csv
-            options (path '{{ folder }}/*.csv', header '{{ 'false' if headerless else 'true' }}', inferSchema 'false')
+            options (
+                path '{{ folder }}/*.csv',
+                header '{{ 'false' if headerless else 'true' }}',
+                inferSchema 'false'{{ ", multiLine 'true'" if headerless }}
+            )
         {% endcall %}
         {% call statement('view_' ~ source.name) %}
             create or replace view {{ source.schema }}.{{ source.identifier }} as
             select
-                {%- if headerless %}
-                {%- for i in range(headerless) %}
-                _c{{ i }} as c{{ '%02d' % (i + 1) }},
-                {%- endfor %}
-                {%- else %}
                 *,
-                {%- endif %}
                 input_file_name() as filename,
                 row_number() over (
                     partition by input_file_name() order by monotonically_increasing_id()
