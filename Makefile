@@ -31,7 +31,7 @@ help: ## List the targets
 	@echo
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo
-	@echo "Variables: FEED=<feed> FILE=<path> for land; PERIOD=<YYYY-MM> [REVISE=1] for publish;"
+	@echo "Variables: FEED=<feed> FILE=<path> [YEAR=YYYY/YY] for land; PERIOD=<YYYY-MM> [REVISE=1] for publish;"
 	@echo "           NCPM_DUCKDB_PATH, NCPM_RAW_DIR, NCPM_TARGET, NCPM_PUBLICATIONS_DIR (see README)."
 
 $(STAMP): requirements.lock
@@ -111,9 +111,9 @@ trace: $(STAMP) ## Trace one published figure back to its raw rows: make trace M
 	@test -n "$(METRIC)" -a -n "$(AREA)" -a -n "$(PERIOD)" || { echo "usage: make trace METRIC=M1.1 AREA=E23000001 PERIOD=2019-06 [JSON=1]"; exit 2; }
 	@$(BIN)/python scripts/trace.py --metric "$(METRIC)" --area "$(AREA)" --period "$(PERIOD)" $(if $(JSON),--json)
 
-land: $(STAMP) ## Land a published file as a feed's raw file: make land FEED=<feed> FILE=<path>
-	@test -n "$(FEED)" -a -n "$(FILE)" || { echo "usage: make land FEED=<feed> FILE=<path>   (feeds: $$(ls seeds/raw | tr '\n' ' '))"; exit 2; }
-	$(BIN)/python scripts/land.py --feed "$(FEED)" --file "$(FILE)"
+land: $(STAMP) ## Land a published file: make land FEED=<feed> FILE=<path> [YEAR=YYYY/YY for a wide seizures table]
+	@test -n "$(FEED)" -a -n "$(FILE)" || { echo "usage: make land FEED=<feed> FILE=<path> [YEAR=YYYY/YY]   (feeds: $$(ls seeds/raw | grep -v '_wide$$' | tr '\n' ' '); YEAR= lands a published wide drug_seizures table for that financial year)"; exit 2; }
+	$(BIN)/python scripts/land.py --feed "$(FEED)" --file "$(FILE)" $(if $(YEAR),--year "$(YEAR)")
 
 publish: $(STAMP) ## Publish a quarter: make publish PERIOD=2026-06 [REVISE=1] (build, export, validate, publish)
 	@test -n "$(PERIOD)" || { echo "usage: make publish PERIOD=<YYYY-MM> [REVISE=1]   (the quarter-end month, e.g. PERIOD=2026-06)"; exit 2; }
@@ -124,6 +124,12 @@ bench: $(STAMP) ## Benchmark: dbt parse, full dbt build from empty, and DuckDB r
 
 generate: $(STAMP) ## Regenerate the synthetic sample raw files (deterministic)
 	$(BIN)/python scripts/generate_police_recorded_crime.py
+	$(BIN)/python scripts/generate_homicide_index.py
+	$(BIN)/python scripts/generate_weapon_returns.py
+	$(BIN)/python scripts/generate_hospital_admissions.py
+	$(BIN)/python scripts/generate_drug_seizures.py
+	$(BIN)/python scripts/generate_drug_treatment_referrals.py
+	$(BIN)/python scripts/generate_county_lines.py
 
 clean: ## Remove build outputs (keeps .venv and landed raw files)
 	rm -rf target logs site warehouse/test metastore_db spark-warehouse derby.log

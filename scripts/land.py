@@ -41,6 +41,17 @@ not end in ``.csv``, then every existing ``*.csv`` of the feed folder is moved i
 ``<feed folder>/archive/<UTC timestamp YYYYMMDDTHHMMSSZ>/``, then the temporary file is
 renamed to its final name.
 
+Wide seizures tables (``--year YYYY/YY``, feed ``drug_seizures`` only): the Home Office
+publishes drug seizures as one WIDE table a year (one row per force, one column per drug
+type with class totals and ``All drugs``; the set of columns changes between years). Such
+a file is checked (every header cell, white space and line breaks collapsed, must be listed
+for that year in ``seeds/reference/ref_drug_seizure_columns.csv``; one force column; the
+table's own totals present, so the QUANTITIES table is refused) and written, cells exactly
+as published, as ``<raw dir>/drug_seizures_wide/drug_seizures_wide_YYYY-YY.csv`` in UTF-8
+without BOM and with LF line ends (the fixed dialect the headerless wide source reads). A
+previous file of that year is archived; other years stay. In staging the year replaces the
+same year of the long file(s).
+
 Exit codes: 0 landed; 1 bad input file (wrong header, no data, unreadable, unsupported
 type); 2 usage error (unknown feed, missing file or raw dir, unknown sheet).
 
@@ -56,6 +67,7 @@ import csv
 import io
 import math
 import os
+import re
 import shutil
 import sys
 from dataclasses import dataclass, field
@@ -68,6 +80,21 @@ RAW_DIR_ENV = "NCPM_RAW_DIR"
 ARCHIVE_DIR_NAME = "archive"
 NEXT_STEP = "run: make build"
 BOM = "\ufeff"
+
+# Feeds whose published tables can also be landed one financial year at a time in their
+# WIDE shape (--year): feed -> folder of the wide files.
+WIDE_FEEDS = {"drug_seizures": "drug_seizures_wide"}
+WIDE_COLUMN_MAP = ROOT / "seeds" / "reference" / "ref_drug_seizure_columns.csv"
+WIDE_MAX_COLUMNS = 47  # the wide source reads 48 columns; the last must stay empty
+LONG_SEIZURES_HEADER = [
+    "financial_year",
+    "force_name",
+    "drug_type",
+    "drug_class",
+    "seizures",
+    "quantity",
+    "quantity_unit",
+]
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 1
@@ -332,8 +359,12 @@ def land(
     file: str | Path,
     raw_dir: str | Path | None = None,
     sheets: list[str] | None = None,
+    year: str | None = None,
 ) -> LandResult:
     """Validate ``file`` and make it the only current raw file of ``feed``.
+
+    With ``year`` (drug_seizures only), land a published WIDE seizures table as the file of
+    that financial year instead (see land_wide_year).
 
     Raises UsageError (exit 2) or BadInputError (exit 1); nothing in the feed folder is
     changed when an error is raised.
@@ -345,6 +376,15 @@ def land(
             f"raw dir {raw} does not exist. Pass --raw-dir or set {RAW_DIR_ENV} to the folder "
             "holding one sub-folder per feed."
         )
+    if feed in WIDE_FEEDS.values():
+        raise UsageError(
+            f"{feed} is written by the landing script only: land a wide seizures table with "
+            "--feed drug_seizures --year YYYY/YY."
+        )
+    if year is not None:
+        if sheets:
+            raise UsageError("--sheet does not apply with --year (a wide table is one CSV file).")
+        return land_wide_year(feed, source, raw, year)
     feeds = list_feeds(raw)
     if feed not in feeds:
         raise UsageError(
@@ -444,6 +484,176 @@ def land(
     )
 
 
+# --------------------------------------------------------------------------- wide tables
+
+
+def header_key(cell: str) -> str:
+    """A header cell as matched: BOM removed, runs of white space (line breaks included)
+    collapsed to one space, trimmed, lower case (as the staging model's normalise_name)."""
+    return re.sub(r"\s+", " ", cell.replace(BOM, ""), flags=re.ASCII).strip().lower()
+
+
+def financial_year_start(year: str) -> int:
+    """2018 for ``2018/19``; UsageError unless YYYY/YY with consecutive years."""
+    text = year.strip()
+    if (
+        len(text) == 7
+        and text[4] == "/"
+        and text[:4].isdigit()
+        and text[5:].isdigit()
+        and (int(text[:4]) + 1) % 100 == int(text[5:])
+    ):
+        return int(text[:4])
+    raise UsageError(f"--year {year!r} is not a financial year written YYYY/YY (e.g. 2018/19).")
+
+
+def wide_column_map(year_start: int, path: Path = WIDE_COLUMN_MAP) -> dict[str, tuple[str, str]]:
+    """Header key -> (column role, drug type) valid for the financial year starting then."""
+    mapping: dict[str, tuple[str, str]] = {}
+    with path.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            first = int(row["first_financial_year"] or 0)
+            last = int(row["last_financial_year"] or 9999)
+            if first <= year_start <= last:
+                mapping[header_key(row["column_header"])] = (row["column_role"], row["drug_type"])
+    return mapping
+
+
+def read_rows(path: Path) -> list[list[str]]:
+    """Every row of a CSV file (UTF-8 with or without BOM, or Windows-1252), blank rows dropped."""
+    try:
+        text = _decode(path.read_bytes())
+    except OSError as exc:
+        raise BadInputError(f"cannot read {path}: {exc}") from exc
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise BadInputError(f"{path} is not a readable CSV file: {exc}") from exc
+    return [row for row in rows if not _is_blank(row)]
+
+
+def land_wide_year(feed: str, source: Path, raw: Path, year: str) -> LandResult:
+    """Land a published WIDE table (one row per force, one column per drug type) as the
+    file of one financial year: ``<raw>/<wide folder>/<wide folder>_YYYY-YY.csv``.
+
+    Every header cell must map, for that year, to a drug type through
+    seeds/reference/ref_drug_seizure_columns.csv (after collapsing white space and line
+    breaks); the table needs one force column and its own totals (a table without `All
+    drugs` or `Total Class` columns is the QUANTITIES table, which is not landed). Cells
+    are written exactly as published, in UTF-8 without BOM with LF line ends (the fixed
+    dialect the wide source reads). A previous file of the same year is archived; other
+    years are untouched. The year replaces that year of the long file(s) in staging.
+    """
+    if feed not in WIDE_FEEDS:
+        raise UsageError(
+            f"--year applies only to feeds published as yearly wide tables "
+            f"({', '.join(sorted(WIDE_FEEDS))}), not to {feed!r}."
+        )
+    year_start = financial_year_start(year)
+    label = f"{year_start}/{(year_start + 1) % 100:02d}"
+    if not source.is_file():
+        raise UsageError(f"file {source} does not exist or is not a file. Check the --file path.")
+    if source.suffix.lower() != ".csv":
+        raise BadInputError(
+            f"{source} is not a .csv file: save the published seizures table of {label} as CSV "
+            "and land that."
+        )
+    if not (raw / feed).is_dir():
+        raise UsageError(f"unknown feed {feed!r} (no folder {raw / feed}).")
+
+    rows = read_rows(source)
+    if not rows:
+        raise BadInputError(f"{source} is empty. Nothing was landed.")
+    header = rows[0]
+    header[0] = header[0].replace(BOM, "")
+    keys = [header_key(cell) for cell in header]
+    if keys[: len(LONG_SEIZURES_HEADER)] == LONG_SEIZURES_HEADER:
+        raise BadInputError(
+            f"{source} is in the LONG shape (it has a financial_year column): land it without "
+            "--year, as the feed's long file. Nothing was landed."
+        )
+    while keys and not keys[-1]:  # trailing empty header cells (a spreadsheet's export)
+        keys.pop()
+    if len(keys) > WIDE_MAX_COLUMNS:
+        raise BadInputError(
+            f"{source} has {len(keys)} columns; the wide reader holds {WIDE_MAX_COLUMNS}. "
+            "Widen the reader (macro wide_reader_columns and the drug_seizures_wide source) "
+            "first. Nothing was landed."
+        )
+    mapping = wide_column_map(year_start)
+    unknown = [
+        f"{cell!r} (column {position})"
+        for position, (cell, key) in enumerate(zip(header, keys, strict=False), start=1)
+        if key not in mapping
+    ]
+    if unknown:
+        raise BadInputError(
+            f"{source}: unknown column header(s) {', '.join(unknown)}; rule: every column "
+            f"header of a wide seizures table must be listed, for {label}, in "
+            "seeds/reference/ref_drug_seizure_columns.csv (white space and line breaks are "
+            "ignored). Add the header with its drug type and class, or correct the file. "
+            "Nothing was landed."
+        )
+    roles = [mapping[key] for key in keys]
+    force_columns = [i for i, (role, _) in enumerate(roles) if role == "force_name"]
+    if len(force_columns) != 1:
+        raise BadInputError(
+            f"{source} has {len(force_columns)} force columns; rule: a wide seizures table has "
+            "exactly one `Police force` column. Nothing was landed."
+        )
+    totals = [drug for role, drug in roles if drug == "All drugs" or drug.startswith("Total ")]
+    if not totals:
+        raise BadInputError(
+            f"{source} has no `All drugs` or `Total Class` column: it looks like the drug "
+            "QUANTITIES table. Only the seizures table is landed: no measure uses quantities, "
+            "and the wide quantities table states no units. Nothing was landed."
+        )
+    data = rows[1:]
+    if not data:
+        raise BadInputError(f"{source} has a header but no data rows. Nothing was landed.")
+
+    folder = WIDE_FEEDS[feed]
+    feed_dir = raw / folder
+    feed_dir.mkdir(exist_ok=True)
+    final = feed_dir / f"{folder}_{year_start}-{(year_start + 1) % 100:02d}.csv"
+    warnings = [
+        f"{path.name} (long shape) also holds {label}: the wide table replaces those rows."
+        for path in current_files(raw / feed)
+        if any(row and row[0].strip() == label for row in read_rows(path)[1:])
+    ]
+
+    tmp = feed_dir / f".{final.name}.landing-{os.getpid()}.tmp"
+    try:
+        _write_csv(tmp, header, data)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise BadInputError(f"cannot write {tmp}: {exc}. Nothing was landed.") from exc
+    archive_dir = _archive_dir(feed_dir, datetime.now(UTC)) if final.exists() else None
+    archived: list[Path] = []
+    try:
+        if archive_dir is not None:
+            archive_dir.mkdir(parents=True)
+            final.rename(archive_dir / final.name)
+            archived.append(archive_dir / final.name)
+        tmp.rename(final)
+    except OSError as exc:
+        if archived and not final.exists():
+            archived[0].rename(final)
+        tmp.unlink(missing_ok=True)
+        raise BadInputError(f"landing failed and was rolled back: {exc}") from exc
+
+    return LandResult(
+        feed=feed,
+        source=source,
+        landed=final,
+        rows=len(data),
+        header=list(header),
+        archive_dir=archive_dir,
+        archived=archived,
+        warnings=[f"financial year {label} now comes from this wide table.", *warnings],
+    )
+
+
 # --------------------------------------------------------------------------- CLI
 
 
@@ -461,9 +671,11 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "exit codes: 0 landed, 1 bad input file, 2 usage error\n"
             "after landing, run: make build\n\n"
-            "example:\n"
+            "examples:\n"
             "  .venv/bin/python scripts/land.py --feed police_recorded_crime \\\n"
-            "      --file prc-pfa-mar2013-onwards-tables.ods --sheet 2017-18 --sheet 2018-19"
+            "      --file prc-pfa-mar2013-onwards-tables.ods --sheet 2017-18 --sheet 2018-19\n"
+            "  .venv/bin/python scripts/land.py --feed drug_seizures \\\n"
+            "      --file Seizures18-19.csv --year 2018/19"
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -490,6 +702,15 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument(
+        "--year",
+        metavar="YYYY/YY",
+        help=(
+            "drug_seizures only: land a published WIDE seizures table (one row per force, one "
+            "column per drug type) as the file of this financial year, adding or replacing "
+            "that year"
+        ),
+    )
+    parser.add_argument(
         "--sheet",
         action="append",
         metavar="NAME",
@@ -501,7 +722,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        result = land(args.feed, args.file, args.raw_dir, args.sheet)
+        result = land(args.feed, args.file, args.raw_dir, args.sheet, args.year)
     except LandError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code

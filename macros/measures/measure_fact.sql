@@ -136,3 +136,32 @@ select
 from assessed
 
 {%- endmacro %}
+
+
+{#-
+    count_figures(relation, metric_ids)
+
+    The `figures` measure_fact expects, for count metrics (no survey interval,
+    no disclosure control) read from an intermediate model with metric_id,
+    breakdown, area_code, area_level, period_end_date, period_type, value,
+    is_data_gap, is_incomplete and quality_note, keeping `metric_ids`.
+-#}
+{% macro count_figures(relation, metric_ids) -%}
+    select
+        metric_id,
+        area_code,
+        area_level,
+        period_end_date,
+        period_type,
+        breakdown,
+        value,
+        cast(null as {{ dbt.type_numeric() }}) as ci_lower,
+        cast(null as {{ dbt.type_numeric() }}) as ci_upper,
+        false as is_suppressed,
+        cast(null as {{ dbt.type_string() }}) as suppression_reason,
+        is_data_gap,
+        is_incomplete,
+        quality_note
+    from {{ relation }}
+    where metric_id in ('{{ metric_ids | join("', '") }}')
+{%- endmacro %}

@@ -54,3 +54,26 @@
         "'\"). " ~ hint ~ "'",
     ]) }}
 {%- endmacro %}
+
+
+{#-
+    wide_header_error_message(feed)
+
+    The message of an unknown column header in a wide table, as an SQL string
+    expression: "[feed] <file> header row, column <n>: unknown column header
+    "<header>" ...". Expects source_file, source_column_number,
+    source_column_header and financial_year in scope.
+-#}
+{% macro wide_header_error_message(feed) -%}
+    {{ dbt.concat([
+        "'[" ~ feed ~ "] '",
+        "source_file",
+        "' header row, column '",
+        "cast(source_column_number as " ~ dbt.type_string() ~ ")",
+        "': unknown column header; rule: every column header of a wide seizures table must be listed, for its financial year ('",
+        "financial_year",
+        "'), in seeds/reference/ref_drug_seizure_columns.csv (value: \"'",
+        "source_column_header",
+        "'\"). Add the header with its drug type and class to that seed, or correct the file.'",
+    ]) }}
+{%- endmacro %}

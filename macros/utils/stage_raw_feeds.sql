@@ -8,6 +8,9 @@
     over the files in the landing folder (every column as text) and a view
     `raw.<feed>` adding the `filename` and `ordinality` columns the staging
     models expect. `make spark-check` runs it on Spark in-process.
+    A table whose meta sets `headerless_columns: N` (drug_seizures_wide) is read
+    without a header, with the fixed schema c01 ... cNN (text), as the DuckDB
+    reader does.
 -#}
 {% macro stage_raw_feeds() %}
     {{ return(adapter.dispatch('stage_raw_feeds', 'ncpm')()) }}
@@ -22,11 +25,24 @@
         {%- set folder = source.meta.get('raw_dir', 'seeds/raw') ~ '/' ~ source.name %}
         {%- set files_view = source.name ~ '__files' %}
         {% call statement('create_raw_schema') %}create schema if not exists {{ source.schema }}{% endcall %}
+        {#-
+            A headerless source (the wide seizures tables: files of different widths,
+            header cells with line breaks) is read with a fixed schema c01 ... cNN of
+            text columns (short rows padded with nulls) and multi-line quoted cells.
+        -#}
+        {%- set headerless = source.meta.get('headerless_columns') %}
         {% call statement('drop_' ~ source.name) %}drop table if exists {{ source.schema }}.{{ files_view }}{% endcall %}
         {% call statement('stage_' ~ source.name) %}
             create table {{ source.schema }}.{{ files_view }}
+            {%- if headerless %}
+            ({% for i in range(1, headerless + 1) %}c{{ '%02d' % i }} string{{ ', ' if not loop.last }}{% endfor %})
+            {%- endif %}
             using csv
-            options (path '{{ folder }}/*.csv', header 'true', inferSchema 'false')
+            options (
+                path '{{ folder }}/*.csv',
+                header '{{ 'false' if headerless else 'true' }}',
+                inferSchema 'false'{{ ", multiLine 'true'" if headerless }}
+            )
         {% endcall %}
         {% call statement('view_' ~ source.name) %}
             create or replace view {{ source.schema }}.{{ source.identifier }} as

@@ -65,3 +65,23 @@
 {% macro duckdb__try_cast(expr, type) -%}
     try_cast({{ expr }} as {{ type }})
 {%- endmacro %}
+
+
+{#-
+    sorted_list(expr, delimiter)
+
+    Aggregate: the non-null values of `expr` in one string, sorted, separated by
+    `delimiter` (an SQL string literal). dbt.listagg ignores the order on Spark,
+    so the sorted list is dispatched here: the same text on every engine.
+-#}
+{% macro sorted_list(expr, delimiter) -%}
+    {{ return(adapter.dispatch('sorted_list', 'ncpm')(expr, delimiter)) }}
+{%- endmacro %}
+
+{% macro default__sorted_list(expr, delimiter) -%}
+    {{ dbt.listagg(expr, delimiter, "order by " ~ expr) }}
+{%- endmacro %}
+
+{% macro spark__sorted_list(expr, delimiter) -%}
+    array_join(array_sort(collect_list({{ expr }})), {{ delimiter }})
+{%- endmacro %}

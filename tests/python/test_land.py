@@ -259,3 +259,98 @@ def test_cli_lands_with_raw_dir_from_env(raw_dir: Path, tmp_path: Path) -> None:
 
     missing = _run("--feed", FEED, "--file", str(tmp_path / "nope.csv"), "--raw-dir", str(raw_dir))
     assert missing.returncode == 2 and "does not exist" in missing.stderr
+
+
+# --------------------------------------------------------------------------- wide seizures
+
+FIXTURES = Path(__file__).parent / "fixtures"
+WIDE = FIXTURES / "drug_seizures_wide_2018-19__synthetic.csv"
+QUANTITIES = FIXTURES / "drug_quantities_wide_2018-19__synthetic.csv"
+LONG_HEADER = [
+    "financial_year",
+    "force_name",
+    "drug_type",
+    "drug_class",
+    "seizures",
+    "quantity",
+    "quantity_unit",
+]
+
+
+@pytest.fixture
+def seizures_raw(tmp_path: Path) -> Path:
+    """A raw dir with the long seizures feed (a 2018/19 row) and the wide folder."""
+    raw = tmp_path / "raw"
+    (raw / "drug_seizures").mkdir(parents=True)
+    (raw / "drug_seizures_wide").mkdir()
+    (raw / "drug_seizures" / "long.csv").write_bytes(
+        _csv_bytes(LONG_HEADER, [["2018/19", "Durham", "All drugs", "", "10", "", ""]])
+    )
+    (raw / "drug_seizures_wide" / "drug_seizures_wide_2017-18.csv").write_bytes(b"x\n")
+    return raw
+
+
+def _published_rows(path: Path) -> list[list[str]]:
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        return list(csv.reader(f))
+
+
+def test_lands_wide_seizures_table_for_its_year(seizures_raw: Path) -> None:
+    assert WIDE.read_bytes().startswith(b"\xef\xbb\xbf") and b"\r\n" in WIDE.read_bytes()
+
+    result = land_mod.land("drug_seizures", WIDE, seizures_raw, year="2018/19")
+
+    wide_dir = seizures_raw / "drug_seizures_wide"
+    landed = wide_dir / "drug_seizures_wide_2018-19.csv"
+    assert result.landed == landed and result.rows == 8
+    data = landed.read_bytes()
+    assert not data.startswith(b"\xef\xbb\xbf") and b"\r" not in data  # the reader's dialect
+    assert _published_rows(landed) == _published_rows(WIDE)  # every cell as published
+    assert "Mephedrone\n(non-injection)" in _published_rows(landed)[0]
+    assert any("long.csv (long shape) also holds 2018/19" in w for w in result.warnings)
+    # other years and the long file are untouched
+    assert (wide_dir / "drug_seizures_wide_2017-18.csv").read_bytes() == b"x\n"
+    assert _csvs(seizures_raw / "drug_seizures") == ["long.csv"]
+
+    again = land_mod.land("drug_seizures", WIDE, seizures_raw, year="2018/19")
+    assert again.archived == [again.archive_dir / "drug_seizures_wide_2018-19.csv"]
+    assert TS_DIR.match(again.archive_dir.name)
+    assert _csvs(wide_dir) == ["drug_seizures_wide_2017-18.csv", "drug_seizures_wide_2018-19.csv"]
+
+
+def test_refuses_wide_table_with_unknown_header(seizures_raw: Path, tmp_path: Path) -> None:
+    rows = _published_rows(WIDE)
+    rows[0][rows[0].index("Ketamine")] = "Ketamin"
+    renamed = tmp_path / "renamed.csv"
+    renamed.write_bytes(_csv_bytes(rows[0], rows[1:]))
+    before = _snapshot(seizures_raw)
+
+    with pytest.raises(land_mod.BadInputError) as caught:
+        land_mod.land("drug_seizures", renamed, seizures_raw, year="2018/19")
+
+    message = str(caught.value)
+    assert "renamed.csv" in message and "'Ketamin' (column 15)" in message
+    assert "ref_drug_seizure_columns.csv" in message and "2018/19" in message
+    assert _snapshot(seizures_raw) == before
+
+
+def test_refuses_the_quantities_table(seizures_raw: Path) -> None:
+    before = _snapshot(seizures_raw)
+    with pytest.raises(land_mod.BadInputError, match="QUANTITIES table"):
+        land_mod.land("drug_seizures", QUANTITIES, seizures_raw, year="2018/19")
+    assert _snapshot(seizures_raw) == before
+
+
+def test_wide_landing_usage_errors(seizures_raw: Path, raw_dir: Path, tmp_path: Path) -> None:
+    with pytest.raises(land_mod.UsageError, match="YYYY/YY"):
+        land_mod.land("drug_seizures", WIDE, seizures_raw, year="2018-19")
+    with pytest.raises(land_mod.UsageError, match="--feed drug_seizures --year"):
+        land_mod.land("drug_seizures_wide", WIDE, seizures_raw)
+    new = tmp_path / "prc.csv"
+    new.write_bytes(_csv_bytes(HEADER, [ROW_A]))
+    with pytest.raises(land_mod.UsageError, match="not to 'police_recorded_crime'"):
+        land_mod.land(FEED, new, raw_dir, year="2018/19")
+    long_file = tmp_path / "long.csv"
+    long_file.write_bytes(_csv_bytes(LONG_HEADER, [["2018/19", "Kent", "Crack", "A", "1", "", ""]]))
+    with pytest.raises(land_mod.BadInputError, match="LONG shape"):
+        land_mod.land("drug_seizures", long_file, seizures_raw, year="2018/19")

@@ -6,31 +6,40 @@ catalogue as (
 
     select * from {{ ref('ref_metric_catalogue') }}
 
+),
+
+highlights as (
+
+    select * from {{ ref('ref_metric_highlights') }}
+
 )
 
 select
     -- ids
-    metric_id,
-    measure_id,
+    catalogue.metric_id,
+    catalogue.measure_id,
 
     -- strings
-    measure_name,
-    metric_name,
-    source_feed,
-    unit,
-    period_type,
-    desired_direction,
-    baseline_period_type,
-    baseline_label,
-    geographies,
-    breakdowns,
-    fact_model,
-    catalogue_version,
+    catalogue.measure_name,
+    catalogue.metric_name,
+    catalogue.source_feed,
+    catalogue.unit,
+    catalogue.period_type,
+    catalogue.desired_direction,
+    catalogue.baseline_period_type,
+    catalogue.baseline_label,
+    catalogue.geographies,
+    catalogue.breakdowns,
+    catalogue.fact_model,
+    catalogue.catalogue_version,
+    highlights.highlighted_breakdown,
 
     -- booleans
-    is_supplementary,
+    catalogue.is_supplementary,
 
     -- dates
-    cast(baseline_period_end_date as date) as baseline_period_end_date
+    cast(catalogue.baseline_period_end_date as date) as baseline_period_end_date
 
 from catalogue
+left join highlights
+    on catalogue.metric_id = highlights.metric_id

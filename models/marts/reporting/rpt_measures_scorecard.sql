@@ -4,6 +4,10 @@
     every quarterly feed covers). Annual metrics show their latest financial or
     survey year ending on or before that date. Metrics with no figure yet are
     listed with a null value so the scorecard always has every catalogue metric.
+    A metric with a highlighted breakdown (Class A for M3.3) also shows that
+    breakdown's national figure for the same period; an incomplete headline
+    (e.g. excluding a force with an accepted gap) carries is_incomplete and its
+    quality_note into the publication.
 -#}
 
 with
@@ -56,6 +60,19 @@ metrics as (
 
     select * from {{ ref('dim_metric') }}
 
+),
+
+{# The highlighted breakdown (e.g. Class A for M3.3), national, same period as the headline. #}
+highlighted as (
+
+    select all_measures.*
+    from {{ ref('rpt_all_measures') }} as all_measures
+    inner join metrics
+        on
+            all_measures.metric_id = metrics.metric_id
+            and all_measures.breakdown = metrics.highlighted_breakdown
+    where all_measures.area_level = 'national'
+
 )
 
 select
@@ -71,6 +88,9 @@ select
     metrics.baseline_label,
     headline.period_type,
     coalesce(headline.direction_of_travel, 'not assessed') as direction_of_travel,
+    headline.quality_note,
+    metrics.highlighted_breakdown,
+    highlighted.direction_of_travel as highlighted_direction_of_travel,
 
     -- numerics
     headline.value,
@@ -79,11 +99,16 @@ select
     headline.pct_change_from_baseline,
     headline.ci_lower,
     headline.ci_upper,
+    highlighted.value as highlighted_value,
+    highlighted.baseline_value as highlighted_baseline_value,
+    highlighted.change_from_baseline as highlighted_change_from_baseline,
+    highlighted.pct_change_from_baseline as highlighted_pct_change_from_baseline,
 
     -- booleans
     headline.is_significant_change,
     metrics.is_supplementary,
     headline.metric_id is not null as has_figure,
+    coalesce(headline.is_incomplete, false) as is_incomplete,
 
     -- dates
     publication.publication_period_end_date,
@@ -97,3 +122,7 @@ left join headline
     on
         latest.metric_id = headline.metric_id
         and latest.period_end_date = headline.period_end_date
+left join highlighted
+    on
+        latest.metric_id = highlighted.metric_id
+        and latest.period_end_date = highlighted.period_end_date

@@ -1,0 +1,163 @@
+{{ config(materialized="table") }}
+{#-
+    Quarterly weapon offences per police force area for M2.2 (offences involving
+    the discharge of a firearm, excluding air weapons) and M2.3 (offences
+    involving a knife or sharp instrument), for every quarter of the feed's
+    coverage window.
+
+    A force that made the return (the weapon type's rows exist) but had none of
+    the offences has 0. A force with no rows for the weapon type in a quarter
+    has no figure (null): when the gap is listed in ref_known_data_gaps it is an
+    accepted gap (is_known_gap, with the reason in quality_note), otherwise the
+    coverage test on the staging model has already stopped the build.
+    Regions and England and Wales are rolled up after the rolling year
+    (int_quarterly_measures__rolling_12_months).
+-#}
+
+with
+
+offences as (
+
+    select * from {{ ref('stg_weapon_returns__offences') }}
+
+),
+
+{# Which rows feed which metric; return_part is the weapon type whose return they are. #}
+metrics as (
+
+    select
+        'M2.2' as metric_id,
+        'firearm' as return_part
+    union all
+    select
+        'M2.3' as metric_id,
+        'knife or sharp instrument' as return_part
+
+),
+
+metric_rows as (
+
+    select
+        'M2.2' as metric_id,
+        area_code,
+        quarter_end_date,
+        offence_count
+    from offences
+    where
+        weapon_type = 'firearm'
+        and is_discharged
+        and not is_air_weapon
+
+    union all
+
+    select
+        'M2.3' as metric_id,
+        area_code,
+        quarter_end_date,
+        offence_count
+    from offences
+    where weapon_type = 'knife or sharp instrument'
+
+),
+
+window_bounds as (
+
+    select
+        {{ coverage_bound('min(quarter_end_date)', 'coverage_start') }} as first_quarter_end_date,
+        {{ coverage_bound('max(quarter_end_date)', 'coverage_end') }} as last_quarter_end_date
+    from offences
+
+),
+
+quarters as (
+
+    select calendar.quarter_end_date
+    from {{ ref('int_calendar_quarters') }} as calendar
+    cross join window_bounds
+    where
+        calendar.quarter_end_date
+        between window_bounds.first_quarter_end_date and window_bounds.last_quarter_end_date
+
+),
+
+{# Every PFA, and any reporting body that appears in the feed. #}
+areas as (
+
+    select
+        area_code,
+        area_level
+    from {{ ref('ref_areas') }}
+    where
+        area_level = 'pfa'
+        or (area_level = 'reporting_body' and area_code in (select offences.area_code from offences))
+
+),
+
+returns_made as (
+
+    select distinct
+        area_code,
+        weapon_type as return_part,
+        quarter_end_date
+    from offences
+
+),
+
+counts as (
+
+    select
+        metric_id,
+        area_code,
+        quarter_end_date,
+        sum(offence_count) as offence_count
+    from metric_rows
+    group by metric_id, area_code, quarter_end_date
+
+),
+
+known_gaps as (
+
+    select
+        area_code,
+        coalesce(return_part, '') as return_part,
+        first_quarter_end_date,
+        last_quarter_end_date,
+        reason
+    from {{ ref('ref_known_data_gaps') }}
+    where source_feed = 'weapon_returns'
+
+)
+
+select
+    metrics.metric_id,
+    'all' as breakdown,
+    areas.area_code,
+    areas.area_level,
+    quarters.quarter_end_date,
+    case
+        when returns_made.area_code is not null then coalesce(counts.offence_count, 0)
+    end as quarter_value,
+    returns_made.area_code is null and known_gaps.area_code is not null as is_known_gap,
+    false as is_incomplete,
+    case
+        when returns_made.area_code is null
+            then coalesce(known_gaps.reason, 'No return for the quarter')
+    end as quality_note
+from metrics
+cross join areas
+cross join quarters
+left join returns_made
+    on
+        areas.area_code = returns_made.area_code
+        and metrics.return_part = returns_made.return_part
+        and quarters.quarter_end_date = returns_made.quarter_end_date
+left join counts
+    on
+        metrics.metric_id = counts.metric_id
+        and areas.area_code = counts.area_code
+        and quarters.quarter_end_date = counts.quarter_end_date
+left join known_gaps
+    on
+        areas.area_code = known_gaps.area_code
+        and known_gaps.return_part in ('', metrics.return_part)
+        and quarters.quarter_end_date between known_gaps.first_quarter_end_date and known_gaps.last_quarter_end_date
