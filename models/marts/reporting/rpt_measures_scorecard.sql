@@ -23,7 +23,9 @@ publication as (
     {%- set chosen_period = var('publication_period', none) %}
     select
         {%- if chosen_period %}
-            cast('{{ chosen_period }}' as date) as publication_period_end_date
+            {#- one row, whatever the number of feeds; the test
+                assert_publication_period_within_feed_coverage checks it against them -#}
+            max(cast('{{ chosen_period }}' as date)) as publication_period_end_date
         {%- else %}
             min(last_period_end_date) as publication_period_end_date
         {%- endif %}
