@@ -65,3 +65,18 @@
 {% macro duckdb__try_cast(expr, type) -%}
     try_cast({{ expr }} as {{ type }})
 {%- endmacro %}
+
+
+{#-
+    yes_no_flag(expr)
+
+    A `Y`/`N` answer as a boolean (case and surrounding spaces ignored): true,
+    false, or null for a blank or any other value (staging rejects other values
+    before they get here).
+-#}
+{% macro yes_no_flag(expr) -%}
+    case upper(trim({{ expr }}))
+        when 'Y' then true
+        when 'N' then false
+    end
+{%- endmacro %}
