@@ -10,7 +10,9 @@ resident set size, from wait4):
 3. the floor: DuckDB alone reading every landed raw file (count of rows).
 
 The target for (2) is at most 30 s on a 2-core machine. This script only
-reports; nothing in the test suite asserts a time.
+reports; nothing in the test suite asserts a time. It also reports each step's
+CPU seconds (user + system, all threads) and the machine's load average: on a
+shared machine wall time moves with the load, CPU time much less.
 
     .venv/bin/python scripts/bench.py [--repeat N]
 """
@@ -44,8 +46,8 @@ print(total)
 """
 
 
-def measure(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Run cmd; return (wall seconds, peak RSS in MiB, stdout)."""
+def measure(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
+    """Run cmd; return (wall seconds, peak RSS in MiB, CPU seconds, stdout)."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
@@ -57,7 +59,7 @@ def measure(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     if proc.returncode != 0:
         print(out[-3000:])
         raise SystemExit(f"benchmark step failed ({proc.returncode}): {' '.join(cmd)}")
-    return wall, usage.ru_maxrss / 1024, out
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -68,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     raw_dir = os.environ.get("NCPM_RAW_DIR", str(ROOT / "seeds" / "raw"))
     sizes = sum(p.stat().st_size for p in Path(raw_dir).glob("*/*.csv"))
-    print(f"machine: {os.cpu_count()} cores; raw files: {sizes / 2**20:.1f} MiB under {raw_dir}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"machine: {os.cpu_count()} cores, load average {load}")
+    print(f"raw files: {sizes / 2**20:.1f} MiB under {raw_dir}")
     rows = []
     with tempfile.TemporaryDirectory(prefix="ncpm-bench-") as tmp:
         env = os.environ.copy()
@@ -97,23 +101,25 @@ def main(argv: list[str] | None = None) -> int:
                 db.unlink(missing_ok=True)
                 env["NCPM_DUCKDB_PATH"] = str(db)
                 print(f"... {label} (run {i + 1}/{args.repeat})", flush=True)
-                wall, rss, out = measure(cmd, env)
+                wall, rss, cpu, out = measure(cmd, env)
                 if best is None or wall < best[0]:
-                    best = (wall, rss, out)
+                    best = (wall, rss, out, cpu)
             note = ""
             if kind == "build":
                 done = [line for line in best[2].splitlines() if "Done. PASS=" in line]
                 note = done[-1].split("Done. ")[-1] if done else ""
             elif "python" in cmd[0]:
                 note = f"{int(best[2].strip().splitlines()[-1]):,} rows"
-            rows.append((label, best[0], best[1], note))
+            rows.append((label, best[0], best[1], best[3], note))
     print()
-    print(f"{'step':<38} {'wall s':>8} {'peak MiB':>9}  note")
-    for label, wall, rss, note in rows:
-        print(f"{label:<38} {wall:>8.1f} {rss:>9.0f}  {note}")
+    print(f"{'step':<38} {'wall s':>8} {'cpu s':>7} {'peak MiB':>9}  note")
+    for label, wall, rss, cpu, note in rows:
+        print(f"{label:<38} {wall:>8.1f} {cpu:>7.1f} {rss:>9.0f}  {note}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\nload average at the end: {load} ({os.cpu_count()} cores)")
     build = rows[1][1]
     verdict = "within" if build <= TARGET_SECONDS else "OVER"
-    print(f"\nfull build {build:.1f} s: {verdict} the {TARGET_SECONDS:.0f} s target")
+    print(f"full build {build:.1f} s: {verdict} the {TARGET_SECONDS:.0f} s target")
     return 0
 
 
