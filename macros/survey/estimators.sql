@@ -167,28 +167,13 @@
 
 
 {#-
-    z_statistic(estimate, standard_error, baseline, baseline_standard_error)
-
-    z = (x1 - x0) / sqrt(se1^2 + se0^2): the test of change against the
-    baseline, estimates taken as independent (different years of interviews).
--#}
-{% macro z_statistic(estimate, standard_error, baseline, baseline_standard_error) -%}
-    (
-        ({{ estimate }} - {{ baseline }})
-        / nullif(sqrt(
-            {{ standard_error }} * {{ standard_error }}
-            + {{ baseline_standard_error }} * {{ baseline_standard_error }}
-        ), 0)
-    )
-{%- endmacro %}
-
-
-{#-
     is_significant_change(estimate, standard_error, baseline, baseline_standard_error)
 
-    |z| > 1.96, written without the division, so that a change between two
-    estimates with zero standard errors is significant unless it is zero.
-    Null when any input is null.
+    The z test of change against the baseline: z = (x1 - x0) / sqrt(se1^2 + se0^2),
+    the two estimates taken as independent (different years of interviews);
+    significant when |z| > 1.96. Written without the division, so that a change
+    between two estimates with zero standard errors is significant unless it is
+    zero. Null when any input is null.
 -#}
 {% macro is_significant_change(estimate, standard_error, baseline, baseline_standard_error) -%}
     (
