@@ -20,6 +20,8 @@ export DBT_USE_COLORS ?= True
 DBT := $(BIN)/dbt
 # `make test` builds its own warehouse file so it never touches (or waits for) the one BI tools read.
 TEST_DUCKDB := warehouse/test/ncpm.duckdb
+# SQL folders linted; git keeps no empty folder, so a fresh clone may lack analyses/ or snapshots/.
+SQL_PATHS := $(wildcard models tests/data analyses snapshots)
 
 .PHONY: help venv build test lint format dbt-test structure pytest docs land bench generate clean
 
@@ -58,7 +60,7 @@ lint: $(STAMP) ## sqlfluff and ruff
 	$(BIN)/ruff format --check scripts tests
 	@echo "==> sqlfluff (dbt templater)"
 	@mkdir -p $(dir $(TEST_DUCKDB))
-	NCPM_DUCKDB_PATH=$(TEST_DUCKDB) $(BIN)/sqlfluff lint models tests/data analyses snapshots
+	NCPM_DUCKDB_PATH=$(TEST_DUCKDB) $(BIN)/sqlfluff lint $(SQL_PATHS)
 
 dbt-test: $(STAMP) ## dbt build with every data and unit test, on a test warehouse file
 	@echo "==> dbt build into $(TEST_DUCKDB)"
@@ -80,7 +82,7 @@ pytest: $(STAMP) ## Python tests (bad-input cases, landing, real files when NCPM
 format: $(STAMP) ## Format Python (ruff) and SQL (sqlfluff fix)
 	$(BIN)/ruff format scripts tests
 	$(BIN)/ruff check --fix scripts tests
-	$(BIN)/sqlfluff fix models tests/data analyses snapshots
+	$(BIN)/sqlfluff fix $(SQL_PATHS)
 
 docs: $(STAMP) ## Write the lineage docs: site/index.html (single static file) and target/ (dbt docs serve)
 	@echo "==> dbt docs generate --static"
