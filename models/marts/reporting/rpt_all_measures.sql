@@ -10,7 +10,7 @@ stacked as (
 
     {%- for fact in measure_fact_models() %}
         {%- if not loop.first %}
-        union all
+            union all
         {%- endif %}
         select
             '{{ fact }}' as fact_model,
