@@ -20,6 +20,7 @@ export DBT_USE_COLORS ?= True
 DBT := $(BIN)/dbt
 # `make test` builds its own warehouse file so it never touches (or waits for) the one BI tools read.
 TEST_DUCKDB := warehouse/test/ncpm.duckdb
+# SQL folders linted; git keeps no empty folder, so a fresh clone may lack analyses/ or snapshots/.
 SQL_PATHS := $(wildcard models tests/data analyses snapshots)
 
 .PHONY: help venv build test lint format dbt-test structure pytest spark-check docs land publish bench generate clean semantic trace
@@ -68,10 +69,12 @@ dbt-test: $(STAMP) ## dbt build with every data and unit test, on a test warehou
 	@rm -f $(TEST_DUCKDB)
 	@NCPM_DUCKDB_PATH=$(TEST_DUCKDB) $(DBT) build || { NCPM_DUCKDB_PATH=$(TEST_DUCKDB) $(BIN)/python scripts/explain_failures.py; exit 1; }
 
-structure: $(STAMP) ## Project structure and documentation checks (dbt-bouncer over the manifest and catalog)
+structure: $(STAMP) ## Structure, documentation and personal-data checks (dbt-bouncer and check_personal_data over the manifest and catalog)
 	@echo "==> dbt-bouncer (structure, naming, lineage, 100% documentation)"
 	@NCPM_DUCKDB_PATH=$(TEST_DUCKDB) $(DBT) docs generate --quiet
 	$(BIN)/dbt-bouncer --config-file dbt-bouncer.yml
+	@echo "==> personal data (no respondent- or incident-level model, id or weight reaches the marts)"
+	$(BIN)/python scripts/check_personal_data.py --manifest target/manifest.json --catalog target/catalog.json
 
 pytest: $(STAMP) ## Python tests (bad-input cases, landing, real files when NCPM_REALDATA_DIR is set)
 	@echo "==> pytest"
@@ -130,6 +133,9 @@ generate: $(STAMP) ## Regenerate the synthetic sample raw files (deterministic)
 	$(BIN)/python scripts/generate_drug_seizures.py
 	$(BIN)/python scripts/generate_drug_treatment_referrals.py
 	$(BIN)/python scripts/generate_county_lines.py
+	$(BIN)/python scripts/generate_victim_survey.py
+	$(BIN)/python scripts/generate_business_cyber_survey.py
+	$(BIN)/python scripts/generate_action_fraud_computer_misuse.py
 
 clean: ## Remove build outputs (keeps .venv and landed raw files)
 	rm -rf target logs site warehouse/test metastore_db spark-warehouse derby.log

@@ -19,8 +19,14 @@
       of PFAs, regions and England and Wales; the population is the mid-year
       estimate of the year six months before the period end (the middle of a
       12-month period)
-    * survey metrics: z = (x1 - x0) / sqrt(se1^2 + se0^2), significant when
-      |z| > 1.96
+    * survey metrics (`survey=true`): z = (x1 - x0) / sqrt(se1^2 + se0^2),
+      significant when |z| > 1.96 (macros/survey/estimators.sql,
+      is_significant_change); the direction of travel follows significance, and
+      is `not assessed` when either estimate or its standard error is missing
+      (a gap, or suppressed by disclosure control)
+
+    A fact that publishes both counts and survey estimates (fct_neighbourhood_crime,
+    fct_cyber_crime) calls the macro once per path and unions the two outputs.
 -#}
 {% macro measure_fact(figures, survey=false) -%}
 
@@ -88,13 +94,9 @@ assessed as (
     select
         compared.*,
         {%- if survey %}
-        case
-            when change_from_baseline is not null
-                then abs(change_from_baseline) > 1.96 * sqrt(
-                    standard_error * standard_error
-                    + baseline_standard_error * baseline_standard_error
-                )
-        end as is_significant_change
+        {{ ncpm.is_significant_change(
+            'value', 'standard_error', 'baseline_value', 'baseline_standard_error'
+        ) }} as is_significant_change
         {%- else %}
         cast(null as boolean) as is_significant_change
         {%- endif %}
@@ -123,6 +125,7 @@ select
     case
         when change_from_baseline is null then 'not assessed'
         {%- if survey %}
+        when is_significant_change is null then 'not assessed'
         when not is_significant_change then 'no significant change'
         {%- else %}
         when change_from_baseline = 0 then 'no significant change'

@@ -7,7 +7,10 @@
     assert_catalogue_facts_are_stacked.sql), so a new fact cannot be forgotten.
 -#}
 {% macro measure_fact_models() -%}
-    {{ return(['fct_homicide', 'fct_serious_violence', 'fct_drugs_supply']) }}
+    {{ return([
+        'fct_homicide', 'fct_serious_violence', 'fct_drugs_supply',
+        'fct_neighbourhood_crime', 'fct_cyber_crime', 'fct_victim_satisfaction',
+    ]) }}
 {%- endmacro %}
 
 {#- The columns of the mart contract, in order (MEASURES.md section 8). -#}

@@ -85,3 +85,18 @@
 {% macro spark__sorted_list(expr, delimiter) -%}
     array_join(array_sort(collect_list({{ expr }})), {{ delimiter }})
 {%- endmacro %}
+
+
+{#-
+    yes_no_flag(expr)
+
+    A `Y`/`N` answer as a boolean (case and surrounding spaces ignored): true,
+    false, or null for a blank or any other value (staging rejects other values
+    before they get here).
+-#}
+{% macro yes_no_flag(expr) -%}
+    case upper(trim({{ expr }}))
+        when 'Y' then true
+        when 'N' then false
+    end
+{%- endmacro %}

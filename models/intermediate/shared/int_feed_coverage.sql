@@ -99,6 +99,42 @@ county_lines as (
         {{ coverage_bound('max(quarter_end_date)', 'coverage_end') }} as last_period_end_date
     from {{ ref('stg_county_lines__lines_closed') }}
 
+),
+
+victim_survey as (
+
+    select
+        'victim_survey' as source_feed,
+        'interview_date' as period_grain,
+        true as is_quarterly,
+        min(quarter_end_date) as first_period_end_date,
+        max(quarter_end_date) as last_period_end_date
+    from {{ ref('int_victim_survey__interview_quarters') }}
+
+),
+
+business_cyber_breaches_survey as (
+
+    select
+        'business_cyber_breaches_survey' as source_feed,
+        'survey_year' as period_grain,
+        false as is_quarterly,
+        min(survey_period_end_date) as first_period_end_date,
+        max(survey_period_end_date) as last_period_end_date
+    from {{ ref('stg_business_cyber_breaches_survey__size_bands') }}
+
+),
+
+action_fraud_computer_misuse as (
+
+    select
+        'action_fraud_computer_misuse' as source_feed,
+        'quarter' as period_grain,
+        true as is_quarterly,
+        {{ coverage_bound('min(quarter_end_date)', 'coverage_start') }} as first_period_end_date,
+        {{ coverage_bound('max(quarter_end_date)', 'coverage_end') }} as last_period_end_date
+    from {{ ref('stg_action_fraud_computer_misuse__offences') }}
+
 )
 
 select * from police_recorded_crime
@@ -114,3 +150,9 @@ union all
 select * from drug_treatment_referrals
 union all
 select * from county_lines
+union all
+select * from victim_survey
+union all
+select * from business_cyber_breaches_survey
+union all
+select * from action_fraud_computer_misuse

@@ -1,0 +1,111 @@
+{#-
+    M5.2 computer misuse offences reported to Action Fraud as rolling 12-month
+    ("year ending") national totals, at every quarter end from the first full
+    year of the feed's coverage window. Quarters are summed over offence types;
+    a quarter with no rows is a gap and every rolling year containing it is null
+    and flagged, never a partial sum.
+-#}
+
+{%- set series_keys = ['metric_id', 'breakdown', 'area_code'] -%}
+
+with
+
+offences as (
+
+    select * from {{ ref('stg_action_fraud_computer_misuse__offences') }}
+
+),
+
+window_bounds as (
+
+    select
+        {{ coverage_bound('min(quarter_end_date)', 'coverage_start') }} as first_quarter_end_date,
+        {{ coverage_bound('max(quarter_end_date)', 'coverage_end') }} as last_quarter_end_date
+    from offences
+
+),
+
+quarters as (
+
+    select calendar.quarter_end_date
+    from {{ ref('int_calendar_quarters') }} as calendar
+    cross join window_bounds
+    where
+        calendar.quarter_end_date
+        between window_bounds.first_quarter_end_date and window_bounds.last_quarter_end_date
+
+),
+
+national as (
+
+    select
+        area_code,
+        area_level
+    from {{ ref('ref_areas') }}
+    where area_level = 'national'
+
+),
+
+counts as (
+
+    select
+        area_code,
+        quarter_end_date,
+        sum(offence_count) as offence_count
+    from offences
+    group by area_code, quarter_end_date
+
+),
+
+quarterly as (
+
+    select
+        'M5.2' as metric_id,
+        'all' as breakdown,
+        national.area_code,
+        national.area_level,
+        quarters.quarter_end_date,
+        counts.offence_count as quarter_value
+    from quarters
+    cross join national
+    left join counts
+        on
+            national.area_code = counts.area_code
+            and quarters.quarter_end_date = counts.quarter_end_date
+
+),
+
+rolling as (
+
+    select
+        metric_id,
+        breakdown,
+        area_code,
+        area_level,
+        quarter_end_date as period_end_date,
+        {{ rolling_12_months('quarter_value', series_keys, 'quarter_end_date') }} as rolling_value,
+        {{ rolling_window_quarters(series_keys, 'quarter_end_date') }} as window_quarters,
+        {{ rolling_window_missing('quarter_value', series_keys, 'quarter_end_date') }} as missing_quarters
+    from quarterly
+
+)
+
+select
+    metric_id,
+    breakdown,
+    area_code,
+    area_level,
+    period_end_date,
+    'rolling_12_months' as period_type,
+    rolling_value as value,
+    missing_quarters,
+    missing_quarters > 0 as is_data_gap,
+    case
+        when missing_quarters > 0
+            then {{ dbt.concat([
+                "cast(missing_quarters as " ~ dbt.type_string() ~ ")",
+                "' of the four quarters have no data: the rolling year is not published'",
+            ]) }}
+    end as quality_note
+from rolling
+where window_quarters = 4

@@ -1,0 +1,99 @@
+{#-
+    Measure 5: tackle cyber crime. One row per metric, area, period end and
+    breakdown (the mart contract, MEASURES.md section 8), national only.
+
+    M5.1 computer misuse incidents estimated by the victim survey (survey
+    rolling year, with 95% CI and significance).
+    M5.2 computer misuse offences reported to Action Fraud (its own feed),
+    rolling 12 months (a count: direction by the sign of the change).
+    M5.3 percentage of businesses identifying a cyber breach or attack, by
+    survey year and size band (with 95% CI and significance).
+-#}
+
+with
+
+survey_estimates as (
+
+    select
+        metric_id,
+        area_code,
+        area_level,
+        period_end_date,
+        period_type,
+        breakdown,
+        value,
+        standard_error,
+        ci_lower,
+        ci_upper,
+        is_suppressed,
+        suppression_reason,
+        is_data_gap,
+        is_incomplete,
+        quality_note
+    from {{ ref('int_victim_survey__incidence_estimates') }}
+    where metric_id = 'M5.1'
+
+    union all
+
+    select
+        metric_id,
+        area_code,
+        area_level,
+        period_end_date,
+        period_type,
+        breakdown,
+        value,
+        standard_error,
+        ci_lower,
+        ci_upper,
+        is_suppressed,
+        suppression_reason,
+        is_data_gap,
+        is_incomplete,
+        quality_note
+    from {{ ref('int_business_cyber_breaches_survey__estimates') }}
+
+),
+
+reported as (
+
+    select
+        metric_id,
+        area_code,
+        area_level,
+        period_end_date,
+        period_type,
+        breakdown,
+        value,
+        cast(null as {{ dbt.type_numeric() }}) as ci_lower,
+        cast(null as {{ dbt.type_numeric() }}) as ci_upper,
+        false as is_suppressed,
+        cast(null as {{ dbt.type_string() }}) as suppression_reason,
+        is_data_gap,
+        false as is_incomplete,
+        quality_note
+    from {{ ref('int_action_fraud_computer_misuse__rolling_12_months') }}
+
+),
+
+survey_fact as (
+
+    {{ measure_fact('survey_estimates', survey=true) }}
+
+),
+
+reported_fact as (
+
+    {{ measure_fact('reported') }}
+
+),
+
+fact as (
+
+    select * from survey_fact
+    union all
+    select * from reported_fact
+
+)
+
+select * from fact

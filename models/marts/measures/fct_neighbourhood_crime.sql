@@ -1,0 +1,80 @@
+{#-
+    Measure 4: reduce neighbourhood crime. One row per metric, area, period end
+    and breakdown (the mart contract, MEASURES.md section 8).
+
+    M4.1 neighbourhood crime incidents estimated by the victim survey: national,
+    survey rolling year, by category and 'all', with 95% CI and the significance
+    of the change from the baseline (measure_fact survey path).
+    M4.2 neighbourhood crime offences recorded by the police: rolling 12 months
+    for every PFA, region, England and Wales and British Transport Police, by
+    category and 'all' (measure_fact count path).
+-#}
+
+with
+
+recorded as (
+
+    select
+        metric_id,
+        area_code,
+        area_level,
+        period_end_date,
+        period_type,
+        breakdown,
+        value,
+        cast(null as {{ dbt.type_numeric() }}) as ci_lower,
+        cast(null as {{ dbt.type_numeric() }}) as ci_upper,
+        false as is_suppressed,
+        cast(null as {{ dbt.type_string() }}) as suppression_reason,
+        is_data_gap,
+        false as is_incomplete,
+        quality_note
+    from {{ ref('int_police_recorded_crime__rolling_12_months') }}
+    where metric_id = 'M4.2'
+
+),
+
+estimated as (
+
+    select
+        metric_id,
+        area_code,
+        area_level,
+        period_end_date,
+        period_type,
+        breakdown,
+        value,
+        standard_error,
+        ci_lower,
+        ci_upper,
+        is_suppressed,
+        suppression_reason,
+        is_data_gap,
+        is_incomplete,
+        quality_note
+    from {{ ref('int_victim_survey__incidence_estimates') }}
+    where metric_id = 'M4.1'
+
+),
+
+recorded_fact as (
+
+    {{ measure_fact('recorded') }}
+
+),
+
+estimated_fact as (
+
+    {{ measure_fact('estimated', survey=true) }}
+
+),
+
+fact as (
+
+    select * from estimated_fact
+    union all
+    select * from recorded_fact
+
+)
+
+select * from fact

@@ -1,0 +1,42 @@
+{#-
+    Measure 6: improve victim satisfaction, with a focus on domestic abuse. One
+    row per metric, area, period end and breakdown (the mart contract,
+    MEASURES.md section 8), national only.
+
+    M6.1 victims very or fairly satisfied with the police handling, and M6.2
+    the same for domestic abuse victims who reported to the police: weighted
+    percentages over the survey rolling year, with 95% CI and the significance
+    of the change from the baseline (desired direction up).
+-#}
+
+with
+
+estimates as (
+
+    select
+        metric_id,
+        area_code,
+        area_level,
+        period_end_date,
+        period_type,
+        breakdown,
+        value,
+        standard_error,
+        ci_lower,
+        ci_upper,
+        is_suppressed,
+        suppression_reason,
+        is_data_gap,
+        is_incomplete,
+        quality_note
+    from {{ ref('int_victim_survey__satisfaction_estimates') }}
+
+),
+
+fact as (
+
+    {{ measure_fact('estimates', survey=true) }}
+
+)
+
+select * from fact
