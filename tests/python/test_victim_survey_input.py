@@ -13,7 +13,7 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import copy_feed, run_dbt
+from conftest import RAW, copy_feed, run_dbt
 
 RESPONDENTS = "victim_survey_respondents"
 VICTIM_FORMS = "victim_survey_victim_forms"
@@ -117,12 +117,10 @@ def test_interview_outside_the_coverage_window_fails(tmp_path):
     """A year typed wrong puts an interview in a quarter with no fieldwork."""
     raw_dir = tmp_path / "raw"
     path = copy_feed(RESPONDENTS, raw_dir)
-    for feed in (
-        "police_recorded_crime",
-        "business_cyber_breaches_survey",
-        "action_fraud_computer_misuse",
-    ):
-        copy_feed(feed, raw_dir)
+    # int_feed_coverage reads every feed: bring the other feeds' samples
+    for feed_dir in sorted(RAW.iterdir()):
+        if feed_dir.is_dir() and feed_dir.name != RESPONDENTS and any(feed_dir.glob("*.csv")):
+            copy_feed(feed_dir.name, raw_dir)
     corrupt_row(path, ROW, "interview_date", "2091-05-14")
     result = build(tmp_path, raw_dir, "+int_feed_coverage")
     assert result.returncode != 0

@@ -23,8 +23,8 @@ publication as (
     {%- set chosen_period = var('publication_period', none) %}
     select
         {%- if chosen_period %}
-            {#- one row, whatever the number of feeds; the test
-                assert_publication_period_within_feed_coverage checks it against them -#}
+            -- one row whatever the number of feeds (checked against them by
+            -- the test assert_publication_period_within_feed_coverage)
             max(cast('{{ chosen_period }}' as date)) as publication_period_end_date
         {%- else %}
             min(last_period_end_date) as publication_period_end_date
