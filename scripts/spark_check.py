@@ -29,19 +29,30 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-IGNORE = shutil.ignore_patterns(
-    ".venv*",
+# Build outputs and environments at the top of the project are not copied (a models/
+# sub-folder may share a name, e.g. models/intermediate/publications/, and is copied).
+TOP_LEVEL_SKIP = {
     "target",
     "logs",
     "warehouse",
     "site",
     "publications",
     ".git",
-    "__pycache__",
     "metastore_db",
     "spark-warehouse",
     "test-artifacts",
-)
+    ".pytest_cache",
+    ".ruff_cache",
+}
+
+
+def ignore(folder: str, names: list[str]) -> set[str]:
+    skip = {n for n in names if n.startswith(".venv") or n == "__pycache__"}
+    if Path(folder).resolve() == ROOT:
+        skip |= {n for n in names if n in TOP_LEVEL_SKIP}
+    return skip
+
+
 SUMMARY_SQL = (
     "select metric_id, count(*) as row_count, round(sum(value), 3) as value_sum, "
     "round(sum(rate_per_1000), 6) as rate_sum, round(sum(pct_change_from_baseline), 3) as pct_sum "
@@ -132,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
 
     scratch = Path(tempfile.mkdtemp(prefix="ncpm-spark-"))
     project = scratch / "project"
-    shutil.copytree(ROOT, project, ignore=IGNORE)
+    shutil.copytree(ROOT, project, ignore=ignore)
     bin_dir = Path(sys.executable).parent
     env = os.environ.copy()
     env.update(

@@ -10,9 +10,11 @@
     {{ return(adapter.dispatch('publication_log_exists', 'ncpm')()) }}
 {%- endmacro %}
 
-{#- Other engines read raw.revision_log, a table that always exists once staged. -#}
+{#- Other engines read a table raw.revision_log when one has been made over the log files. -#}
 {% macro default__publication_log_exists() -%}
-    {{ return(true) }}
+    {%- set log = graph.sources.values() | selectattr('source_name', 'equalto', 'publications')
+        | selectattr('name', 'equalto', 'revision_log') | first -%}
+    {{ return(adapter.get_relation(database=log.database, schema=log.schema, identifier=log.identifier) is not none) }}
 {%- endmacro %}
 
 {% macro duckdb__publication_log_exists() -%}

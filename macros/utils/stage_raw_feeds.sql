@@ -10,7 +10,8 @@
     models expect. `make spark-check` runs it on Spark in-process.
     A table whose meta sets `headerless_columns: N` (drug_seizures_wide) is read
     without a header, with the fixed schema c01 ... cNN (text), as the DuckDB
-    reader does.
+    reader does. A source whose meta sets `stage_raw_feed: false` (the publication
+    revision log, Parquet written by `make publish`) is not a landing folder and is skipped.
 -#}
 {% macro stage_raw_feeds() %}
     {{ return(adapter.dispatch('stage_raw_feeds', 'ncpm')()) }}
@@ -21,7 +22,8 @@
 {% endmacro %}
 
 {% macro spark__stage_raw_feeds() %}
-    {%- for source in graph.sources.values() if source.package_name == project_name %}
+    {%- for source in graph.sources.values()
+        if source.package_name == project_name and source.source_meta.get('stage_raw_feed', true) %}
         {%- set folder = source.meta.get('raw_dir', 'seeds/raw') ~ '/' ~ source.name %}
         {%- set files_view = source.name ~ '__files' %}
         {% call statement('create_raw_schema') %}create schema if not exists {{ source.schema }}{% endcall %}

@@ -509,10 +509,18 @@ def test_kill_in_the_middle_of_export_leaves_no_partial_publication(history):
     assert [p.name for p in (history.box.publications / ".staging").iterdir()] == ["publish.lock"]
 
 
+def copy_other_feeds(raw: Path) -> None:
+    """The committed samples of every feed but police recorded crime (the one a test edits)."""
+    for feed_dir in sorted(RAW.iterdir()):
+        if feed_dir.name != "police_recorded_crime" and any(feed_dir.glob("*.csv")):
+            copy_feed(feed_dir.name, raw)
+
+
 def test_blocking_test_failure_publishes_nothing(history, tmp_path):
     box = history.box.copy(tmp_path / "box")
     raw = tmp_path / "raw"
     path = copy_feed("police_recorded_crime", raw)
+    copy_other_feeds(raw)
     # Kent sends no return for 2019/20 quarter 2: a force missing a quarter (blocking)
     with path.open(newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))
@@ -595,6 +603,7 @@ def test_revise_keeps_the_earlier_publication_and_records_the_revisions(history,
     first = {p.relative_to(june).as_posix(): sha256(p) for p in june.rglob("*") if p.is_file()}
     raw = tmp_path / "raw"
     path = copy_feed("police_recorded_crime", raw)
+    copy_other_feeds(raw)
     # Kent resubmits: murders in 2025/26 Q4 (quarter ending 31 March 2026) 4 -> 9
     with path.open(newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))
