@@ -64,8 +64,12 @@ select
     value - previous_published_value as revision_from_previous,
 
     -- booleans
-    coalesce(value <> first_published_value, (value is null) <> (first_published_value is null))
-        as is_revised_since_first,
+    -- a revision is a change beyond floating-point rounding (relative 1e-9): sums of
+    -- doubles may differ in their last bits between two builds of the same data
+    coalesce(
+        abs(value - first_published_value) > 1e-9 * greatest(1.0, abs(first_published_value)),
+        (value is null) <> (first_published_value is null)
+    ) as is_revised_since_first,
 
     -- dates
     publication_period_end_date,
