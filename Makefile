@@ -52,7 +52,7 @@ build: $(STAMP) ## Load seeds, build and test the whole warehouse on DuckDB (war
 	@$(DBT) build || { $(BIN)/python scripts/explain_failures.py; exit 1; }
 	@echo "==> Done. Marts are in schema 'marts' of $${NCPM_DUCKDB_PATH:-warehouse/ncpm.duckdb}"
 
-test: lint dbt-test structure pytest spark-check ## Run the full test suite (lint, dbt build with data and unit tests, structure checks, pytest, Spark)
+test: lint dbt-test structure pytest ## Run the full test suite (lint, dbt build with data and unit tests, structure checks, pytest)
 	@echo "==> All tests passed"
 
 lint: $(STAMP) ## sqlfluff and ruff
