@@ -249,7 +249,10 @@ def load_revisions(publications: Path, facts: dict[str, pd.DataFrame]) -> pd.Dat
                 on c.metric_id = f.metric_id and c.area_code = f.area_code
                 and cast(c.period_end_date as date) = f.period_end_date
                 and c.breakdown = f.breakdown
-            where c.value is distinct from f.first_value
+            -- the rule of int_publications__figure_revisions: a change beyond
+            -- floating-point rounding (relative 1e-9), or a value appearing or vanishing
+            where (c.value is null) <> (f.first_value is null)
+                or abs(c.value - f.first_value) > 1e-9 * greatest(1.0, abs(f.first_value))
             order by c.metric_id, c.area_level, c.area_code, c.period_end_date
             """,
             [logs],
