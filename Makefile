@@ -110,9 +110,9 @@ docs: $(STAMP) ## Write the lineage docs: site/index.html (single static file) a
 semantic: $(STAMP) ## Regenerate the MetricFlow semantic layer YAML from the metric catalogue and the measure facts
 	$(BIN)/python scripts/generate_semantic_layer.py
 
-trace: $(STAMP) ## Trace one published figure back to its raw rows: make trace METRIC=M1.1 AREA=E23000001 PERIOD=2019-06 [JSON=1]
-	@test -n "$(METRIC)" -a -n "$(AREA)" -a -n "$(PERIOD)" || { echo "usage: make trace METRIC=M1.1 AREA=E23000001 PERIOD=2019-06 [JSON=1]"; exit 2; }
-	@$(BIN)/python scripts/trace.py --metric "$(METRIC)" --area "$(AREA)" --period "$(PERIOD)" $(if $(JSON),--json)
+trace: $(STAMP) ## Trace one published figure back to its raw rows: make trace METRIC=M1.1 AREA=E23000001 PERIOD=2019-06 [BREAKDOWN=...] [JSON=1]
+	@test -n "$(METRIC)" -a -n "$(AREA)" -a -n "$(PERIOD)" || { echo "usage: make trace METRIC=M1.1 AREA=E23000001 PERIOD=2019-06 [BREAKDOWN='Class A'] [JSON=1]"; exit 2; }
+	@$(BIN)/python scripts/trace.py --metric "$(METRIC)" --area "$(AREA)" --period "$(PERIOD)" $(if $(BREAKDOWN),--breakdown "$(BREAKDOWN)") $(if $(JSON),--json)
 
 land: $(STAMP) ## Land a published file: make land FEED=<feed> FILE=<path> [YEAR=YYYY/YY for a wide seizures table]
 	@test -n "$(FEED)" -a -n "$(FILE)" || { echo "usage: make land FEED=<feed> FILE=<path> [YEAR=YYYY/YY]   (feeds: $$(ls seeds/raw | grep -v '_wide$$' | tr '\n' ' '); YEAR= lands a published wide drug_seizures table for that financial year)"; exit 2; }

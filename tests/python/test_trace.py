@@ -6,7 +6,6 @@ import csv
 import json
 import subprocess
 import sys
-import warnings
 from datetime import date
 from pathlib import Path
 
@@ -38,15 +37,16 @@ def test_period_is_the_last_day_of_the_month():
         tracer.parse_period("June 2019")
 
 
-def figures_to_trace(con) -> dict[str, list[tuple[str, str]]]:
-    """Per traceable metric with figures: a PFA, a region and England and Wales, at the
-    baseline and at the latest period (metrics come from the catalogue, not a list here)."""
-    chosen: dict[str, list[tuple[str, str]]] = {}
+def figures_to_trace(con) -> dict[str, list[tuple[str, str, str]]]:
+    """Per metric with figures: one area of each level it is published for, at the baseline
+    and at the latest period, headline breakdown; and every other breakdown once (national or
+    the first area, latest period). Metrics come from the catalogue, not a list here."""
+    chosen: dict[str, list[tuple[str, str, str]]] = {}
     tables = {
         r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()
     }
-    for metric_id, feed, fact, baseline in con.execute(
-        "select metric_id, source_feed, fact_model, cast(baseline_period_end_date as varchar) "
+    for metric_id, fact, baseline in con.execute(
+        "select metric_id, fact_model, cast(baseline_period_end_date as varchar) "
         "from marts.dim_metric order by metric_id"
     ).fetchall():
         if fact not in tables:
@@ -58,11 +58,6 @@ def figures_to_trace(con) -> dict[str, list[tuple[str, str]]]:
         ).fetchone()
         if latest is None:
             continue
-        if feed not in tracer.TRACERS:
-            warnings.warn(
-                f"{metric_id} ({feed}) has figures but no tracer in scripts/trace.py", stacklevel=2
-            )
-            continue
         areas = [
             r[0]
             for r in con.execute(
@@ -71,43 +66,126 @@ def figures_to_trace(con) -> dict[str, list[tuple[str, str]]]:
                 [metric_id],
             ).fetchall()
         ]
-        chosen[metric_id] = [(a, p) for a in areas for p in (baseline, latest)]
+        breakdowns = [
+            r[0]
+            for r in con.execute(
+                f"select distinct breakdown from marts.{fact} where metric_id = ? "
+                "and breakdown <> 'all' order by 1",
+                [metric_id],
+            ).fetchall()
+        ]
+        chosen[metric_id] = [(a, p, "all") for a in areas for p in (baseline, latest)] + [
+            (areas[-1], latest, b) for b in breakdowns
+        ]
     return chosen
 
 
+def check_count_rows(trace, published: float, raw_cache: dict, where: str) -> None:
+    """Each raw row is really in its landed file, and the published text gives its value:
+    the rows that count add up to the published figure (parsed here, not by the models)."""
+    total = 0.0
+    for row in trace.raw_rows:
+        source = row["source_file"]
+        if source not in raw_cache:
+            raw_cache[source] = raw_csv_rows(tracer.resolve_raw_file(source))
+        raw = raw_cache[source][row["source_row_number"] - 1]
+        if "homicide_id" in row["staging"]:  # the homicide index: one record per victim
+            assert raw["homicide_id"] == row["staging"]["homicide_id"], (where, row)
+            value = 1.0
+        else:
+            column = row["staging"].get("source_column_header") or {
+                "police_recorded_crime": "Number of Offences"
+            }.get(trace.metric["source_feed"])
+            text = raw[column] if column else row["published_text"]
+            assert text == row["published_text"], (where, row)
+            value = parse_published_count(text)
+            assert value == pytest.approx(row["value"]), (where, row)
+        if row.get("contributes", True):
+            total += value
+    assert total == pytest.approx(published), where
+    assert trace.as_json()["raw_contributions_total"] == pytest.approx(published), where
+
+
+def check_survey_sums(trace, figure: dict, design_factor: float, where: str) -> None:
+    """The estimate and its 95% CI recomputed HERE from the weighted sums the trace prints
+    (MEASURES.md section 6), independently of the tracer's own arithmetic."""
+    doc = trace.as_json()
+    steps = [s for s in doc["steps"] if s["rows"] and "sum_w" in s["rows"][-1]]
+    assert steps, where
+    values, variances = [], []
+    for step in steps:
+        *quarters, year = step["rows"]
+        assert year["quarter_end_date"] == "year" and len(quarters) == 4, where
+        for k in ("n", "sum_w", "sum_w2", "sum_wx", "sum_wx2"):
+            assert sum(q[k] for q in quarters) == pytest.approx(year[k]), (where, k)
+        n_eff = year["sum_w"] ** 2 / year["sum_w2"]
+        mean = year["sum_wx"] / year["sum_w"]
+        if trace.metric["unit"] == "percent":
+            values.append(100 * mean)
+            variances.append((100 * design_factor) ** 2 * mean * (1 - mean) / n_eff)
+        else:  # incidents: rate x population (sum of weights) = sum w x
+            sd = (year["sum_wx2"] / year["sum_w"] - mean**2) ** 0.5
+            values.append(year["sum_wx"])
+            variances.append((design_factor * sd / n_eff**0.5 * year["sum_w"]) ** 2)
+    value, se = sum(values), sum(variances) ** 0.5
+    assert value == pytest.approx(figure["value"], rel=1e-9), where
+    assert value - 1.96 * se == pytest.approx(figure["ci_lower"], rel=1e-9), where
+    assert value + 1.96 * se == pytest.approx(figure["ci_upper"], rel=1e-9), where
+    assert doc["recomputed_from_weighted_sums"]["value"] == pytest.approx(figure["value"])
+    # Where the rows are: files and row numbers (counts only, never their values).
+    assert doc["raw_files"] and all(r["row_count"] > 0 for r in doc["raw_rows"]), where
+
+
 @pytest.mark.slow
-def test_raw_contributions_sum_to_the_published_value(built_sample):
+def test_raw_contributions_reproduce_every_measures_figures(built_sample):
     con = duckdb.connect(str(built_sample), read_only=True)
     chosen = figures_to_trace(con)
-    assert "M1.1" in chosen  # at least one metric of each built measure is traced
+    measures = {r[0] for r in con.execute("select measure_id from marts.dim_metric").fetchall()}
+    # Every metric with figures has a tracer, so one metric of each measure (here all) is traced.
+    untraced = {
+        m: feed
+        for m, feed in con.execute("select metric_id, source_feed from marts.dim_metric").fetchall()
+        if m in chosen and feed not in tracer.TRACERS
+    }
+    assert not untraced, f"metrics with figures but no tracer in scripts/trace.py: {untraced}"
+    traced_measures = {m.split(".")[0] for m in chosen}
+    assert traced_measures == measures, (traced_measures, measures)
+    design_factor = float(tracer.project_vars()["survey_design_factor"])
     raw_cache: dict[str, list[dict[str, str]]] = {}
     for metric_id, figures in chosen.items():
         fact = con.execute(
             "select fact_model from marts.dim_metric where metric_id = ?", [metric_id]
         ).fetchone()[0]
-        for area, period in figures:
+        for area, period, breakdown in figures:
+            where = f"{metric_id} {area} {period} {breakdown!r}"
             trace = tracer.trace_figure(
-                con, metric_id, area, date.fromisoformat(period), "all", Path("/nonexistent")
+                con, metric_id, area, date.fromisoformat(period), breakdown, Path("/nonexistent")
             )
-            published = con.execute(
-                f"select value from marts.{fact} where metric_id = ? and area_code = ? "
-                "and period_end_date = ? and breakdown = 'all'",
-                [metric_id, area, period],
-            ).fetchone()[0]
-            where = f"{metric_id} {area} {period}"
+            cursor = con.execute(
+                f"select value, ci_lower, ci_upper from marts.{fact} where metric_id = ? "
+                "and area_code = ? and period_end_date = ? and breakdown = ?",
+                [metric_id, area, period, breakdown],
+            )
+            figure = dict(zip(["value", "ci_lower", "ci_upper"], cursor.fetchone(), strict=True))
             assert trace.reconciles, (where, [c for c in trace.checks if not c["ok"]])
             assert trace.raw_rows, where
-            # Each raw row is really in the landed file, and its published text gives its value.
-            total = 0.0
-            for row in trace.raw_rows:
-                source = row["source_file"]
-                if source not in raw_cache:
-                    raw_cache[source] = raw_csv_rows(tracer.resolve_raw_file(source))
-                raw = raw_cache[source][row["source_row_number"] - 1]
-                assert raw["Number of Offences"] == row["published_text"], (where, row)
-                total += parse_published_count(raw["Number of Offences"])
-            assert total == pytest.approx(published), where
-            assert trace.as_json()["raw_contributions_total"] == pytest.approx(published), where
+            if figure["value"] is None:
+                continue
+            if trace.metric["source_feed"] == "victim_survey":
+                check_survey_sums(trace, figure, design_factor, where)
+            elif trace.recomputed:  # the business survey: one published row, no weights
+                (row,) = trace.raw_rows
+                raw = raw_csv_rows(tracer.resolve_raw_file(row["source_file"]))
+                published = raw[row["source_row_number"] - 1]
+                p, n = (
+                    float(published["pct_identifying_breach_or_attack"]),
+                    int(published["unweighted_base"]),
+                )
+                se = design_factor * (p * (100 - p) / n) ** 0.5
+                assert p == pytest.approx(figure["value"]), where
+                assert p - 1.96 * se == pytest.approx(figure["ci_lower"]), where
+            else:
+                check_count_rows(trace, figure["value"], raw_cache, where)
 
 
 @pytest.mark.slow
@@ -153,18 +231,32 @@ def test_cli_prints_the_chain_and_valid_json(built_sample, tmp_path):
 
 
 @pytest.mark.slow
-def test_unsupported_feed_and_unknown_figure_fail_clearly(built_sample):
+def test_unsupported_feed_and_unknown_figure_fail_clearly(built_sample, monkeypatch):
     con = duckdb.connect(str(built_sample), read_only=True)
 
-    def trace(metric_id: str, period: date):
-        return tracer.trace_figure(con, metric_id, "K04000001", period, "all", Path("/none"))
+    def trace(metric_id: str, period: date, breakdown: str = "all"):
+        return tracer.trace_figure(con, metric_id, "K04000001", period, breakdown, Path("/none"))
 
-    with pytest.raises(tracer.TraceError, match=r"no tracer yet\. Supported feeds: police_rec"):
+    monkeypatch.delitem(tracer.TRACERS, "victim_survey")
+    with pytest.raises(tracer.TraceError, match=r"no tracer yet\. Supported feeds: action_"):
         trace("M6.1", date(2019, 6, 30))
     with pytest.raises(tracer.TraceError, match=r"unknown metric 'M9\.9'"):
         trace("M9.9", date(2019, 6, 30))
     with pytest.raises(tracer.TraceError, match=r"has no figure"):
         trace("M1.1", date(2019, 5, 31))
+    with pytest.raises(tracer.TraceError, match=r"has no figure"):
+        trace("M1.2", date(2019, 6, 30), "no such breakdown")
+
+
+def test_rolling_year_quarters_and_row_ranges():
+    assert tracer.quarter_ends_of_year(date(2019, 6, 30)) == [
+        date(2018, 9, 30),
+        date(2018, 12, 31),
+        date(2019, 3, 31),
+        date(2019, 6, 30),
+    ]
+    assert tracer.row_ranges([9, 1, 2, 3, 7, 10]) == "1-3, 7, 9-10"
+    assert tracer.row_ranges([]) == ""
 
 
 def test_survey_arithmetic_from_weighted_sums():
@@ -187,3 +279,33 @@ def test_survey_arithmetic_from_weighted_sums():
     assert r["estimated_incidents"] == pytest.approx(3000.0)
     with pytest.raises(ValueError):
         tracer.survey_estimate_from_sums(2, 2, 2, 4, "median")
+
+
+@pytest.mark.slow
+def test_cli_traces_a_survey_figure_from_any_folder(built_sample, tmp_path):
+    """A survey figure: weighted sums, n_eff, SE and CI printed; run from another folder."""
+    args = ["--metric", "M6.1", "--area", "K04000001", "--period", "2019-06"]
+    env = {"NCPM_DUCKDB_PATH": str(built_sample), "PATH": f"{BIN}:/usr/bin:/bin"}
+    script = str(ROOT / "scripts" / "trace")  # the bash wrapper, as a user runs it
+    text = subprocess.run([script, *args], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert text.returncode == 0, text.stderr
+    for expected in (
+        "survey rows are personal data, so counts only",
+        "int_victim_survey__interview_quarters",
+        "rolling year: n ",
+        "n_eff = (sum w)^2 / sum w^2",
+        "SE = 1.2 x 100 x sqrt(p (1 - p) / n_eff)",
+        "Recomputed from the weighted sums",
+        "Reconciles: yes",
+    ):
+        assert expected in text.stdout, expected
+    doc = json.loads(
+        subprocess.run(
+            [script, *args, "--json"], cwd=tmp_path, env=env, capture_output=True, text=True
+        ).stdout
+    )
+    assert doc["reconciles"] is True
+    assert doc["recomputed_from_weighted_sums"]["value"] == pytest.approx(doc["figure"]["value"])
+    assert doc["recomputed_from_weighted_sums"]["ci_lower"] == pytest.approx(
+        doc["figure"]["ci_lower"]
+    )
