@@ -142,14 +142,16 @@ from assessed
 
 
 {#-
-    count_figures(relation, metric_ids)
+    count_figures(relation, metric_ids=none, always_complete=false)
 
     The `figures` measure_fact expects, for count metrics (no survey interval,
     no disclosure control) read from an intermediate model with metric_id,
     breakdown, area_code, area_level, period_end_date, period_type, value,
-    is_data_gap, is_incomplete and quality_note, keeping `metric_ids`.
+    is_data_gap, is_incomplete and quality_note, keeping `metric_ids` (every
+    row when none). A model whose figures are never partial has no
+    is_incomplete column: always_complete=true sets it false.
 -#}
-{% macro count_figures(relation, metric_ids) -%}
+{% macro count_figures(relation, metric_ids=none, always_complete=false) -%}
     select
         metric_id,
         area_code,
@@ -163,8 +165,14 @@ from assessed
         false as is_suppressed,
         cast(null as {{ dbt.type_string() }}) as suppression_reason,
         is_data_gap,
+        {%- if always_complete %}
+        false as is_incomplete,
+        {%- else %}
         is_incomplete,
+        {%- endif %}
         quality_note
     from {{ relation }}
+    {%- if metric_ids is not none %}
     where metric_id in ('{{ metric_ids | join("', '") }}')
+    {%- endif %}
 {%- endmacro %}

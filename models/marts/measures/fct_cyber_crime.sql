@@ -57,22 +57,9 @@ survey_estimates as (
 
 reported as (
 
-    select
-        metric_id,
-        area_code,
-        area_level,
-        period_end_date,
-        period_type,
-        breakdown,
-        value,
-        cast(null as {{ dbt.type_numeric() }}) as ci_lower,
-        cast(null as {{ dbt.type_numeric() }}) as ci_upper,
-        false as is_suppressed,
-        cast(null as {{ dbt.type_string() }}) as suppression_reason,
-        is_data_gap,
-        false as is_incomplete,
-        quality_note
-    from {{ ref('int_action_fraud_computer_misuse__rolling_12_months') }}
+    {{ count_figures(
+        ref('int_action_fraud_computer_misuse__rolling_12_months'), always_complete=true
+    ) }}
 
 ),
 

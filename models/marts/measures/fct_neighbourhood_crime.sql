@@ -14,23 +14,9 @@ with
 
 recorded as (
 
-    select
-        metric_id,
-        area_code,
-        area_level,
-        period_end_date,
-        period_type,
-        breakdown,
-        value,
-        cast(null as {{ dbt.type_numeric() }}) as ci_lower,
-        cast(null as {{ dbt.type_numeric() }}) as ci_upper,
-        false as is_suppressed,
-        cast(null as {{ dbt.type_string() }}) as suppression_reason,
-        is_data_gap,
-        false as is_incomplete,
-        quality_note
-    from {{ ref('int_police_recorded_crime__rolling_12_months') }}
-    where metric_id = 'M4.2'
+    {{ count_figures(
+        ref('int_police_recorded_crime__rolling_12_months'), ['M4.2'], always_complete=true
+    ) }}
 
 ),
 
