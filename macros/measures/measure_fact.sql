@@ -176,3 +176,36 @@ from assessed
     where metric_id in ('{{ metric_ids | join("', '") }}')
     {%- endif %}
 {%- endmacro %}
+
+
+{#-
+    survey_figures(relation, metric_ids=none)
+
+    The `figures` measure_fact(survey=true) expects, for survey estimates read
+    from an estimation model that carries them all (the count columns of
+    count_figures plus standard_error, ci_lower, ci_upper, is_suppressed and
+    suppression_reason from disclosure control), keeping `metric_ids` (every
+    row when none).
+-#}
+{% macro survey_figures(relation, metric_ids=none) -%}
+    select
+        metric_id,
+        area_code,
+        area_level,
+        period_end_date,
+        period_type,
+        breakdown,
+        value,
+        standard_error,
+        ci_lower,
+        ci_upper,
+        is_suppressed,
+        suppression_reason,
+        is_data_gap,
+        is_incomplete,
+        quality_note
+    from {{ relation }}
+    {%- if metric_ids is not none %}
+    where metric_id in ('{{ metric_ids | join("', '") }}')
+    {%- endif %}
+{%- endmacro %}

@@ -14,44 +14,11 @@ with
 
 survey_estimates as (
 
-    select
-        metric_id,
-        area_code,
-        area_level,
-        period_end_date,
-        period_type,
-        breakdown,
-        value,
-        standard_error,
-        ci_lower,
-        ci_upper,
-        is_suppressed,
-        suppression_reason,
-        is_data_gap,
-        is_incomplete,
-        quality_note
-    from {{ ref('int_victim_survey__incidence_estimates') }}
-    where metric_id = 'M5.1'
+    {{ survey_figures(ref('int_victim_survey__incidence_estimates'), ['M5.1']) }}
 
     union all
 
-    select
-        metric_id,
-        area_code,
-        area_level,
-        period_end_date,
-        period_type,
-        breakdown,
-        value,
-        standard_error,
-        ci_lower,
-        ci_upper,
-        is_suppressed,
-        suppression_reason,
-        is_data_gap,
-        is_incomplete,
-        quality_note
-    from {{ ref('int_business_cyber_breaches_survey__estimates') }}
+    {{ survey_figures(ref('int_business_cyber_breaches_survey__estimates')) }}
 
 ),
 

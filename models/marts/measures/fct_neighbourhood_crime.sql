@@ -22,24 +22,7 @@ recorded as (
 
 estimated as (
 
-    select
-        metric_id,
-        area_code,
-        area_level,
-        period_end_date,
-        period_type,
-        breakdown,
-        value,
-        standard_error,
-        ci_lower,
-        ci_upper,
-        is_suppressed,
-        suppression_reason,
-        is_data_gap,
-        is_incomplete,
-        quality_note
-    from {{ ref('int_victim_survey__incidence_estimates') }}
-    where metric_id = 'M4.1'
+    {{ survey_figures(ref('int_victim_survey__incidence_estimates'), ['M4.1']) }}
 
 ),
 
