@@ -18,16 +18,25 @@ The output is deterministic: the same arguments always write the same bytes.
 
 from __future__ import annotations
 
-import argparse
-import csv
 import math
 import random
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _synthetic import (
+    add_last_quarter_arguments,
+    add_out_argument,
+    add_seed_argument,
+    argument_parser,
+    financial_quarters,
+    fy_label,
+    report_rows,
+    sample_path,
+    write_csv,
+)
+
 FEED = "action_fraud_computer_misuse"
-DEFAULT_OUT = ROOT / "seeds" / "raw" / FEED / f"{FEED}__synthetic_sample.csv"
+DEFAULT_OUT = sample_path(FEED)
 HEADER = ["financial_year", "financial_quarter", "offence_type", "offences"]
 FIRST_YEAR = 2017
 
@@ -43,22 +52,10 @@ SEASONAL = {1: 0.97, 2: 0.98, 3: 1.03, 4: 1.02}
 AFTERMATH = {2021: 1.15, 2022: 1.05}
 
 
-def fy_label(start: int) -> str:
-    return f"{start}/{(start + 1) % 100:02d}"
-
-
-def quarters(last_year: int, last_quarter: int):
-    for year in range(FIRST_YEAR, last_year + 1):
-        for quarter in range(1, 5):
-            if year == last_year and quarter > last_quarter:
-                return
-            yield year, quarter
-
-
 def generate(out: Path, last_year: int, last_quarter: int, seed: int) -> int:
     rng = random.Random(seed)
     rows = []
-    for year, quarter in quarters(last_year, last_quarter):
+    for year, quarter in financial_quarters(FIRST_YEAR, last_year, last_quarter):
         years_on = year - FIRST_YEAR + (quarter - 1) / 4
         for offence, (annual, trend, covid) in OFFENCE_TYPES.items():
             level = annual / 4 * (1 + trend) ** years_on * SEASONAL[quarter]
@@ -69,44 +66,19 @@ def generate(out: Path, last_year: int, last_quarter: int, seed: int) -> int:
             count = max(0, round(rng.gauss(level, 2 * math.sqrt(level))))
             rows.append([fy_label(year), str(quarter), offence, str(count)])
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(HEADER)
-        writer.writerows(rows)
-    return len(rows)
+    return write_csv(out, HEADER, rows)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Synthetic data: never present these numbers as published.",
-    )
-    parser.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, help="CSV to write (default: %(default)s)"
-    )
-    parser.add_argument(
-        "--last-year",
-        type=int,
-        default=2026,
-        help="start year of the last financial year written (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--last-quarter",
-        type=int,
-        default=1,
-        choices=[1, 2, 3, 4],
-        help="last financial quarter of that year (default: %(default)s, Apr-Jun)",
-    )
-    parser.add_argument(
-        "--seed", type=int, default=20190630, help="random seed (default: %(default)s)"
-    )
+    parser = argument_parser(__doc__)
+    add_out_argument(parser, DEFAULT_OUT)
+    add_last_quarter_arguments(parser)
+    add_seed_argument(parser)
     args = parser.parse_args(argv)
     if args.last_year < FIRST_YEAR:
         parser.error(f"--last-year must be {FIRST_YEAR} or later")
     n = generate(args.out, args.last_year, args.last_quarter, args.seed)
-    print(f"wrote {n:,} rows to {args.out}")
+    report_rows(n, args.out)
     return 0
 
 

@@ -17,16 +17,22 @@ The output is deterministic: the same arguments always write the same bytes.
 
 from __future__ import annotations
 
-import argparse
-import csv
 import math
 import random
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _synthetic import (
+    add_out_argument,
+    add_seed_argument,
+    argument_parser,
+    report_rows,
+    sample_path,
+    write_csv,
+)
+
 FEED = "business_cyber_breaches_survey"
-DEFAULT_OUT = ROOT / "seeds" / "raw" / FEED / f"{FEED}__synthetic_sample.csv"
+DEFAULT_OUT = sample_path(FEED)
 HEADER = ["survey_year", "size_band", "pct_identifying_breach_or_attack", "unweighted_base"]
 FIRST_YEAR = 2017
 
@@ -61,34 +67,21 @@ def generate(out: Path, last_year: int, seed: int) -> int:
             total_base += n
         rows.append([str(year), "all", f"{weighted:.1f}", str(total_base)])
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(HEADER)
-        writer.writerows(rows)
-    return len(rows)
+    return write_csv(out, HEADER, rows)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Synthetic data: never present these numbers as published.",
-    )
-    parser.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, help="CSV to write (default: %(default)s)"
-    )
+    parser = argument_parser(__doc__)
+    add_out_argument(parser, DEFAULT_OUT)
     parser.add_argument(
         "--last-year", type=int, default=2026, help="last survey year (default: %(default)s)"
     )
-    parser.add_argument(
-        "--seed", type=int, default=20190630, help="random seed (default: %(default)s)"
-    )
+    add_seed_argument(parser)
     args = parser.parse_args(argv)
     if args.last_year < FIRST_YEAR:
         parser.error(f"--last-year must be {FIRST_YEAR} or later")
     n = generate(args.out, args.last_year, args.seed)
-    print(f"wrote {n:,} rows to {args.out}")
+    report_rows(n, args.out)
     return 0
 
 

@@ -15,15 +15,25 @@ The output is deterministic: the same arguments always write the same bytes.
 
 from __future__ import annotations
 
-import argparse
-import csv
-import math
 import random
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_OUT = ROOT / "seeds" / "raw" / "county_lines" / "county_lines__synthetic_sample.csv"
+from _synthetic import (
+    EPILOG_EVERY_NUMBER,
+    add_last_quarter_arguments,
+    add_out_argument,
+    add_seed_argument,
+    argument_parser,
+    financial_quarters,
+    fy_label,
+    poisson,
+    report_rows,
+    sample_path,
+    write_csv,
+)
+
+DEFAULT_OUT = sample_path("county_lines")
 HEADER = ["financial_year", "financial_quarter", "lines_closed"]
 # Expected lines closed a quarter, by financial year (the last year is Q1 only).
 QUARTERLY_LEVEL = {
@@ -40,31 +50,6 @@ QUARTERLY_LEVEL = {
 }
 
 
-def financial_quarters(first: int, last_year: int, last_quarter: int):
-    for year in range(first, last_year + 1):
-        for quarter in range(1, 5):
-            if year == last_year and quarter > last_quarter:
-                return
-            yield year, quarter
-
-
-def fy_label(start: int) -> str:
-    return f"{start}/{(start + 1) % 100:02d}"
-
-
-def poisson(rng: random.Random, lam: float) -> int:
-    if lam <= 0:
-        return 0
-    if lam > 50:
-        return max(0, round(rng.gauss(lam, math.sqrt(lam))))
-    limit, k, p = math.exp(-lam), 0, 1.0
-    while True:
-        p *= rng.random()
-        if p <= limit:
-            return k
-        k += 1
-
-
 def generate(out: Path, last_year: int, last_quarter: int, seed: int) -> int:
     rng = random.Random(seed)
     rows = []
@@ -74,43 +59,17 @@ def generate(out: Path, last_year: int, last_quarter: int, seed: int) -> int:
             level *= (0.8, 0.95, 1.1, 1.15)[q - 1]
         rows.append([fy_label(fy), str(q), str(poisson(rng, level * rng.uniform(0.9, 1.1)))])
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(HEADER)
-        writer.writerows(rows)
-    return len(rows)
+    return write_csv(out, HEADER, rows)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Synthetic data: every number is invented; never present them as published.",
-    )
-    parser.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, help="CSV to write (default: %(default)s)"
-    )
-    parser.add_argument(
-        "--last-year",
-        type=int,
-        default=2026,
-        choices=sorted(QUARTERLY_LEVEL),
-        help="start year of the last financial year written (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--last-quarter",
-        type=int,
-        default=1,
-        choices=[1, 2, 3, 4],
-        help="last financial quarter of that year (default: %(default)s, Apr-Jun)",
-    )
-    parser.add_argument(
-        "--seed", type=int, default=20190630, help="random seed (default: %(default)s)"
-    )
+    parser = argument_parser(__doc__, EPILOG_EVERY_NUMBER)
+    add_out_argument(parser, DEFAULT_OUT)
+    add_last_quarter_arguments(parser, years=sorted(QUARTERLY_LEVEL))
+    add_seed_argument(parser)
     args = parser.parse_args(argv)
     n = generate(args.out, args.last_year, args.last_quarter, args.seed)
-    print(f"wrote {n:,} rows to {args.out}")
+    report_rows(n, args.out)
     return 0
 
 

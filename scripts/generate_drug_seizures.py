@@ -44,7 +44,6 @@ The output is deterministic: the same arguments always write the same bytes.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import math
@@ -52,9 +51,22 @@ import random
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-REFERENCE = ROOT / "seeds" / "reference"
-DEFAULT_OUT = ROOT / "seeds" / "raw" / "drug_seizures" / "drug_seizures__synthetic_sample.csv"
+from _synthetic import (
+    EPILOG_EVERY_NUMBER,
+    ROOT,
+    add_out_argument,
+    add_seed_argument,
+    argument_parser,
+    fy_label,
+    load_pfas,
+    load_population,
+    poisson,
+    report_rows,
+    sample_path,
+    write_csv,
+)
+
+DEFAULT_OUT = sample_path("drug_seizures")
 FIXTURES = ROOT / "tests" / "python" / "fixtures"
 DEFAULT_WIDE_OUT = FIXTURES / "drug_seizures_wide_2018-19__synthetic.csv"
 DEFAULT_WIDE_QUANTITIES_OUT = FIXTURES / "drug_quantities_wide_2018-19__synthetic.csv"
@@ -198,23 +210,6 @@ WIDE_BLANK_SEIZURES = ["Methadone", "Barbiturates"]
 FIXTURE_YEAR = 2018
 
 
-def fy_label(start: int) -> str:
-    return f"{start}/{(start + 1) % 100:02d}"
-
-
-def poisson(rng: random.Random, lam: float) -> int:
-    if lam <= 0:
-        return 0
-    if lam > 50:
-        return max(0, round(rng.gauss(lam, math.sqrt(lam))))
-    limit, k, p = math.exp(-lam), 0, 1.0
-    while True:
-        p *= rng.random()
-        if p <= limit:
-            return k
-        k += 1
-
-
 def drug_class(drug: str, fy: int) -> str:
     if drug == "GHB" and fy >= GHB_CLASS_B_FROM:
         return "B"
@@ -241,18 +236,8 @@ def quantity(rng: random.Random, seizures: int, mean: float, unit: str) -> str:
 
 def load_forces() -> list[tuple[str, str]]:
     """(area code, ONS name) of the 43 police force areas, in the reference sort order."""
-    with (REFERENCE / "ref_areas.csv").open(newline="", encoding="utf-8") as f:
-        pfas = [r for r in csv.DictReader(f) if r["area_level"] == "pfa"]
-    pfas.sort(key=lambda r: int(r["sort_order"]))
+    pfas = sorted(load_pfas(), key=lambda r: int(r["sort_order"]))
     return [(r["area_code"], r["area_name"]) for r in pfas]
-
-
-def load_population() -> dict[tuple[str, int], int]:
-    with (REFERENCE / "ref_population.csv").open(newline="", encoding="utf-8") as f:
-        return {
-            (r["area_code"], int(r["population_year"])): int(r["population"])
-            for r in csv.DictReader(f)
-        }
 
 
 def total_rows(rng: random.Random, fy: int, counts: dict[str, int]) -> dict[str, int]:
@@ -315,12 +300,7 @@ def generate_long(out: Path, last_year: int, seed: int) -> tuple[int, dict[int, 
                     )
                 rows.append([label, name, f"Total Class {cls}", cls, str(totals[cls]), "", ""])
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(HEADER)
-        writer.writerows(rows)
-    return len(rows), national
+    return write_csv(out, HEADER, rows), national
 
 
 def write_published_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
@@ -392,14 +372,8 @@ def generate_wide(seizures_out: Path, quantities_out: Path, seed: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Synthetic data: every number is invented; never present them as published.",
-    )
-    parser.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, help="long CSV to write (default: %(default)s)"
-    )
+    parser = argument_parser(__doc__, EPILOG_EVERY_NUMBER)
+    add_out_argument(parser, DEFAULT_OUT, "long CSV to write")
     parser.add_argument(
         "--wide-out",
         type=Path,
@@ -419,12 +393,10 @@ def main(argv: list[str] | None = None) -> int:
         choices=sorted(YEAR_FACTOR),
         help="start year of the last financial year written (default: %(default)s)",
     )
-    parser.add_argument(
-        "--seed", type=int, default=20190630, help="random seed (default: %(default)s)"
-    )
+    add_seed_argument(parser)
     args = parser.parse_args(argv)
     n, national = generate_long(args.out, args.last_year, args.seed)
-    print(f"wrote {n:,} rows to {args.out}")
+    report_rows(n, args.out)
     for fy, total in national.items():
         print(f"  {fy_label(fy)}: {total:,} seizures (All drugs)")
     wide = generate_wide(args.wide_out, args.wide_quantities_out, args.seed)

@@ -16,22 +16,27 @@ The output is deterministic: the same arguments always write the same bytes.
 
 from __future__ import annotations
 
-import argparse
-import csv
-import math
 import random
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-REFERENCE = ROOT / "seeds" / "reference"
-DEFAULT_OUT = (
-    ROOT
-    / "seeds"
-    / "raw"
-    / "drug_treatment_referrals"
-    / "drug_treatment_referrals__synthetic_sample.csv"
+from _synthetic import (
+    EPILOG_EVERY_NUMBER,
+    add_last_quarter_arguments,
+    add_out_argument,
+    add_seed_argument,
+    argument_parser,
+    financial_quarters,
+    fy_label,
+    load_pfas,
+    load_population,
+    poisson,
+    report_rows,
+    sample_path,
+    write_csv,
 )
+
+DEFAULT_OUT = sample_path("drug_treatment_referrals")
 HEADER = ["financial_year", "financial_quarter", "force_name", "referrals"]
 NATIONAL_2017 = 10_000  # referrals a year nationally in 2017/18
 GROWTH = 0.035  # yearly growth
@@ -39,46 +44,10 @@ SEASONAL = {1: 1.00, 2: 1.02, 3: 1.01, 4: 0.97}
 COVID = {(2020, 1): 0.70, (2020, 2): 0.90, (2020, 4): 0.92}
 
 
-def financial_quarters(first: int, last_year: int, last_quarter: int):
-    for year in range(first, last_year + 1):
-        for quarter in range(1, 5):
-            if year == last_year and quarter > last_quarter:
-                return
-            yield year, quarter
-
-
-def fy_label(start: int) -> str:
-    return f"{start}/{(start + 1) % 100:02d}"
-
-
-def poisson(rng: random.Random, lam: float) -> int:
-    if lam <= 0:
-        return 0
-    if lam > 50:
-        return max(0, round(rng.gauss(lam, math.sqrt(lam))))
-    limit, k, p = math.exp(-lam), 0, 1.0
-    while True:
-        p *= rng.random()
-        if p <= limit:
-            return k
-        k += 1
-
-
-def load_reference():
-    with (REFERENCE / "ref_areas.csv").open(newline="", encoding="utf-8") as f:
-        pfas = [r for r in csv.DictReader(f) if r["area_level"] == "pfa"]
-    with (REFERENCE / "ref_population.csv").open(newline="", encoding="utf-8") as f:
-        pop = {
-            (r["area_code"], int(r["population_year"])): int(r["population"])
-            for r in csv.DictReader(f)
-        }
-    return pfas, pop
-
-
 def generate(out: Path, last_year: int, last_quarter: int, seed: int) -> int:
     rng = random.Random(seed)
-    pfas, pop = load_reference()
-    pfas = sorted(pfas, key=lambda p: p["area_name"])
+    pfas = sorted(load_pfas(), key=lambda p: p["area_name"])
+    pop = load_population()
     # Forces differ in how actively they refer (a fixed bias) and in how fast that grows.
     bias = {p["area_code"]: rng.uniform(0.6, 1.4) for p in pfas}
     growth = {p["area_code"]: GROWTH + rng.uniform(-0.03, 0.03) for p in pfas}
@@ -94,44 +63,17 @@ def generate(out: Path, last_year: int, last_quarter: int, seed: int) -> int:
             level *= (1 + growth[code]) ** years_on
             rows.append([fy_label(fy), str(q), p["area_name"], str(poisson(rng, level))])
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(HEADER)
-        writer.writerows(rows)
-    return len(rows)
+    return write_csv(out, HEADER, rows)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Synthetic data: every number is invented; never present them as published.",
-    )
-    parser.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, help="CSV to write (default: %(default)s)"
-    )
-    parser.add_argument(
-        "--last-year",
-        type=int,
-        default=2026,
-        choices=range(2017, 2027),
-        metavar="{2017..2026}",
-        help="start year of the last financial year written (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--last-quarter",
-        type=int,
-        default=1,
-        choices=[1, 2, 3, 4],
-        help="last financial quarter of that year (default: %(default)s, Apr-Jun)",
-    )
-    parser.add_argument(
-        "--seed", type=int, default=20190630, help="random seed (default: %(default)s)"
-    )
+    parser = argument_parser(__doc__, EPILOG_EVERY_NUMBER)
+    add_out_argument(parser, DEFAULT_OUT)
+    add_last_quarter_arguments(parser, years=range(2017, 2027), metavar="{2017..2026}")
+    add_seed_argument(parser)
     args = parser.parse_args(argv)
     n = generate(args.out, args.last_year, args.last_quarter, args.seed)
-    print(f"wrote {n:,} rows to {args.out}")
+    report_rows(n, args.out)
     return 0
 
 

@@ -27,19 +27,24 @@ The output is deterministic: the same arguments always write the same bytes.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import datetime as dt
 import random
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-REFERENCE = ROOT / "seeds" / "reference"
-DEFAULT_OUT = ROOT / "seeds" / "raw" / "homicide_index" / "homicide_index__synthetic_sample.csv"
-DEFAULT_PRC = (
-    ROOT / "seeds" / "raw" / "police_recorded_crime" / "prc_pfa_2017_2026__synthetic_sample.csv"
+from _synthetic import (
+    EPILOG_EVERY_RECORD,
+    add_out_argument,
+    add_seed_argument,
+    argument_parser,
+    read_reference,
+    sample_path,
+    write_csv,
 )
+from generate_police_recorded_crime import DEFAULT_OUT as DEFAULT_PRC
+
+DEFAULT_OUT = sample_path("homicide_index")
 HEADER = [
     "homicide_id",
     "date_recorded",
@@ -87,10 +92,6 @@ P_DOMESTIC = {"male": 0.12, "female": 0.56}
 P_DRUG_RELATED = {"N": 0.48, "Y": 0.10}
 
 
-def fy_label(start: int) -> str:
-    return f"{start}/{(start + 1) % 100:02d}"
-
-
 def parse_fy(label: str) -> int:
     return int(label.strip()[:4])
 
@@ -130,10 +131,10 @@ def pick(rng: random.Random, weighted: list[tuple]) -> object:
 
 def load_force_names() -> dict[str, str]:
     """Map every known force spelling to its ONS (reference) name."""
-    with (REFERENCE / "ref_areas.csv").open(newline="", encoding="utf-8") as f:
-        names = {r["area_code"]: r["area_name"] for r in csv.DictReader(f)}
-    with (REFERENCE / "ref_area_aliases.csv").open(newline="", encoding="utf-8") as f:
-        aliases = {r["area_name_alias"]: names[r["area_code"]] for r in csv.DictReader(f)}
+    names = {r["area_code"]: r["area_name"] for r in read_reference("ref_areas.csv")}
+    aliases = {
+        r["area_name_alias"]: names[r["area_code"]] for r in read_reference("ref_area_aliases.csv")
+    }
     for name in names.values():
         aliases.setdefault(name, name)
     return aliases
@@ -180,33 +181,20 @@ def generate(out: Path, prc: Path, seed: int) -> tuple[int, int]:
                 drug = "N"
             victims.append([date.isoformat(), force, age, sex, method, domestic, drug])
     victims.sort(key=lambda v: (v[0], v[1]))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(HEADER)
-        for i, victim in enumerate(victims, start=1):
-            writer.writerow([f"H{i:06d}", *victim])
-    return len(victims), sum(recorded.values())
+    rows = ([f"H{i:06d}", *victim] for i, victim in enumerate(victims, start=1))
+    return write_csv(out, HEADER, rows), sum(recorded.values())
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Synthetic data: every record is invented; never present them as published.",
-    )
-    parser.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, help="CSV to write (default: %(default)s)"
-    )
+    parser = argument_parser(__doc__, EPILOG_EVERY_RECORD)
+    add_out_argument(parser, DEFAULT_OUT)
     parser.add_argument(
         "--prc",
         type=Path,
         default=DEFAULT_PRC,
         help="synthetic police recorded crime sample to follow (default: %(default)s)",
     )
-    parser.add_argument(
-        "--seed", type=int, default=20190630, help="random seed (default: %(default)s)"
-    )
+    add_seed_argument(parser)
     args = parser.parse_args(argv)
     n, recorded = generate(args.out, args.prc, args.seed)
     print(f"wrote {n:,} victims to {args.out} ({recorded:,} police recorded homicides)")

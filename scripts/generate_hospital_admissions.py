@@ -18,16 +18,24 @@ The output is deterministic: the same arguments always write the same bytes.
 from __future__ import annotations
 
 import argparse
-import csv
-import math
 import random
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_OUT = (
-    ROOT / "seeds" / "raw" / "hospital_admissions" / "hospital_admissions__synthetic_sample.csv"
+from _synthetic import (
+    EPILOG_EVERY_NUMBER,
+    add_out_argument,
+    add_seed_argument,
+    argument_parser,
+    months,
+    parse_year_month,
+    poisson,
+    report_rows,
+    sample_path,
+    write_csv,
 )
+
+DEFAULT_OUT = sample_path("hospital_admissions")
 HEADER = ["month", "age_band", "admissions"]
 # Admissions a year by age band and financial year (the last year is April-June only).
 ANNUAL = {
@@ -86,28 +94,6 @@ SEASONAL = {
 LOCKDOWN = {(2020, 4): 0.62, (2020, 5): 0.78, (2020, 6): 0.90, (2021, 1): 0.85}
 
 
-def months(first: tuple[int, int], last: tuple[int, int]):
-    year, month = first
-    while (year, month) <= last:
-        yield year, month
-        month += 1
-        if month > 12:
-            year, month = year + 1, 1
-
-
-def poisson(rng: random.Random, lam: float) -> int:
-    if lam <= 0:
-        return 0
-    if lam > 50:
-        return max(0, round(rng.gauss(lam, math.sqrt(lam))))
-    limit, k, p = math.exp(-lam), 0, 1.0
-    while True:
-        p *= rng.random()
-        if p <= limit:
-            return k
-        k += 1
-
-
 def generate(out: Path, last_month: tuple[int, int], seed: int) -> int:
     rng = random.Random(seed)
     seasonal_mean = sum(SEASONAL.values()) / 12
@@ -119,45 +105,30 @@ def generate(out: Path, last_month: tuple[int, int], seed: int) -> int:
             level *= LOCKDOWN.get((year, month), 1.0)
             rows.append([f"{year}-{month:02d}", band, str(poisson(rng, level))])
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(HEADER)
-        writer.writerows(rows)
-    return len(rows)
+    return write_csv(out, HEADER, rows)
 
 
 def year_month(text: str) -> tuple[int, int]:
-    try:
-        year, month = (int(part) for part in text.split("-"))
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"expected YYYY-MM, got {text!r}") from exc
+    """``--last-month``: YYYY-MM, a month of 2017 to 2027."""
+    year, month = parse_year_month(text)
     if not (2017 <= year <= 2027 and 1 <= month <= 12):
         raise argparse.ArgumentTypeError(f"month out of range: {text!r}")
     return year, month
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Synthetic data: every number is invented; never present them as published.",
-    )
-    parser.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, help="CSV to write (default: %(default)s)"
-    )
+    parser = argument_parser(__doc__, EPILOG_EVERY_NUMBER)
+    add_out_argument(parser, DEFAULT_OUT)
     parser.add_argument(
         "--last-month",
         type=year_month,
         default=(2026, 6),
         help="last month written, YYYY-MM (default: 2026-06)",
     )
-    parser.add_argument(
-        "--seed", type=int, default=20190630, help="random seed (default: %(default)s)"
-    )
+    add_seed_argument(parser)
     args = parser.parse_args(argv)
     n = generate(args.out, args.last_month, args.seed)
-    print(f"wrote {n:,} rows to {args.out}")
+    report_rows(n, args.out)
     return 0
 
 

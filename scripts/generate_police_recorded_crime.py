@@ -26,18 +26,27 @@ The output is deterministic: the same arguments always write the same bytes.
 
 from __future__ import annotations
 
-import argparse
-import csv
-import math
 import random
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-REFERENCE = ROOT / "seeds" / "reference"
-DEFAULT_OUT = (
-    ROOT / "seeds" / "raw" / "police_recorded_crime" / "prc_pfa_2017_2026__synthetic_sample.csv"
+from _synthetic import (
+    add_last_quarter_arguments,
+    add_out_argument,
+    add_seed_argument,
+    argument_parser,
+    financial_quarters,
+    fy_label,
+    load_pfas,
+    load_population,
+    poisson,
+    read_reference,
+    report_rows,
+    sample_path,
+    write_csv,
 )
+
+DEFAULT_OUT = sample_path("police_recorded_crime", "prc_pfa_2017_2026__synthetic_sample.csv")
 HEADER = [
     "Financial Year",
     "Financial Quarter",
@@ -118,31 +127,6 @@ FRAUD_BODIES = {  # reporting body: (code, description, subgroup, quarterly volu
 }
 
 
-def financial_years(first: int, last_year: int, last_quarter: int):
-    for year in range(first, last_year + 1):
-        for quarter in range(1, 5):
-            if year == last_year and quarter > last_quarter:
-                return
-            yield year, quarter
-
-
-def fy_label(start: int) -> str:
-    return f"{start}/{(start + 1) % 100:02d}"
-
-
-def poisson(rng: random.Random, lam: float) -> int:
-    if lam <= 0:
-        return 0
-    if lam > 50:
-        return max(0, round(rng.gauss(lam, math.sqrt(lam))))
-    limit, k, p = math.exp(-lam), 0, 1.0
-    while True:
-        p *= rng.random()
-        if p <= limit:
-            return k
-        k += 1
-
-
 def force_spelling(name: str, fy: int) -> str:
     """Spellings drift between releases, as they do in the real table."""
     if name == "Avon and Somerset" and fy >= 2020:
@@ -169,24 +153,11 @@ def format_count(value: float, fy: int, rng: random.Random, fractional: bool = F
     return f" {value} "
 
 
-def load_reference():
-    with (REFERENCE / "ref_areas.csv").open(newline="") as f:
-        pfas = [r for r in csv.DictReader(f) if r["area_level"] == "pfa"]
-    with (REFERENCE / "ref_population.csv").open(newline="") as f:
-        pop = {
-            (r["area_code"], int(r["population_year"])): int(r["population"])
-            for r in csv.DictReader(f)
-        }
-    with (REFERENCE / "ref_offence_codes.csv").open(newline="") as f:
-        codes = list(csv.DictReader(f))
-    return pfas, pop, codes
-
-
 def generate(
     out: Path, last_year: int, last_quarter: int, seed: int, first_year: int = 2017
 ) -> int:
     rng = random.Random(seed)
-    pfas, pop, codes = load_reference()
+    pfas, pop, codes = load_pfas(), load_population(), read_reference("ref_offence_codes.csv")
     by_subgroup: dict[str, list[dict]] = {}
     for c in codes:
         if c["offence_subgroup"] in SUBGROUP_VOLUME and c["offence_code"] not in {
@@ -212,7 +183,7 @@ def generate(
     seasonal = {1: 1.02, 2: 1.05, 3: 0.98, 4: 0.95}
 
     rows = []
-    for fy, q in financial_years(first_year, last_year, last_quarter):
+    for fy, q in financial_quarters(first_year, last_year, last_quarter):
         years_on = fy - 2017 + (q - 1) / 4
         covid = 0.7 if (fy, q) in {(2020, 1)} else (0.9 if (fy, q) in {(2020, 3), (2020, 4)} else 1)
         for name, code in sorted(forces, key=lambda f: force_spelling(f[0], fy)):
@@ -316,48 +287,23 @@ def generate(
                 ]
             )
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(HEADER)
-        writer.writerows(rows)
-    return len(rows)
+    return write_csv(out, HEADER, rows)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Synthetic data: never present these numbers as published.",
-    )
-    parser.add_argument(
-        "--out", type=Path, default=DEFAULT_OUT, help="CSV to write (default: %(default)s)"
-    )
+    parser = argument_parser(__doc__)
+    add_out_argument(parser, DEFAULT_OUT)
     parser.add_argument(
         "--first-year",
         type=int,
         default=2017,
         help="start year of the first financial year written (default: %(default)s)",
     )
-    parser.add_argument(
-        "--last-year",
-        type=int,
-        default=2026,
-        help="start year of the last financial year written (default: %(default)s)",
-    )
-    parser.add_argument(
-        "--last-quarter",
-        type=int,
-        default=1,
-        choices=[1, 2, 3, 4],
-        help="last financial quarter of that year (default: %(default)s, Apr-Jun)",
-    )
-    parser.add_argument(
-        "--seed", type=int, default=20190630, help="random seed (default: %(default)s)"
-    )
+    add_last_quarter_arguments(parser)
+    add_seed_argument(parser)
     args = parser.parse_args(argv)
     n = generate(args.out, args.last_year, args.last_quarter, args.seed, args.first_year)
-    print(f"wrote {n:,} rows to {args.out}")
+    report_rows(n, args.out)
     return 0
 
 

@@ -32,16 +32,26 @@ from __future__ import annotations
 
 import argparse
 import calendar
-import csv
 import math
 import random
 import sys
 from datetime import date
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-REFERENCE = ROOT / "seeds" / "reference"
-DEFAULT_OUT_DIR = ROOT / "seeds" / "raw"
+from _synthetic import (
+    RAW,
+    add_seed_argument,
+    argument_parser,
+    load_pfas,
+    load_population,
+    months,
+    parse_year_month,
+    poisson_knuth,
+    sample_path,
+    write_csv,
+)
+
+DEFAULT_OUT_DIR = RAW
 RESPONDENTS_FEED = "victim_survey_respondents"
 VICTIM_FORMS_FEED = "victim_survey_victim_forms"
 RESPONDENTS_HEADER = [
@@ -153,33 +163,6 @@ VERY_WITHIN_SATISFIED = 0.42
 DISSATISFIED_SPLIT = ((3, 0.35), (4, 0.30), (5, 0.35))
 
 
-def load_reference() -> tuple[list[str], dict[tuple[str, int], int]]:
-    with (REFERENCE / "ref_areas.csv").open(newline="") as f:
-        pfas = sorted(r["area_code"] for r in csv.DictReader(f) if r["area_level"] == "pfa")
-    with (REFERENCE / "ref_population.csv").open(newline="") as f:
-        pop = {
-            (r["area_code"], int(r["population_year"])): int(r["population"])
-            for r in csv.DictReader(f)
-        }
-    return pfas, pop
-
-
-def months(first: tuple[int, int], last: tuple[int, int]):
-    year, month = first
-    while (year, month) <= last:
-        yield year, month
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-
-
-def poisson(rng: random.Random, lam: float) -> int:
-    limit, k, p = math.exp(-lam), 0, 1.0
-    while True:
-        p *= rng.random()
-        if p <= limit:
-            return k
-        k += 1
-
-
 def pick(rng: random.Random, options: dict) -> object:
     x, acc = rng.random(), 0.0
     for value, weight in options.items():
@@ -228,7 +211,8 @@ def allocate(pfas: list[str], pop: dict, per_year: int) -> dict[str, float]:
 
 def generate(out_dir: Path, last: tuple[int, int], per_year: int, seed: int) -> tuple[int, int]:
     rng = random.Random(seed)
-    pfas, pop = load_reference()
+    pfas = sorted(p["area_code"] for p in load_pfas())
+    pop = load_population()
     national = {y: sum(pop[(p, y)] for p in pfas) for y in range(2017, 2027)}
     allocation = allocate(pfas, pop, per_year)
 
@@ -306,7 +290,9 @@ def generate(out_dir: Path, last: tuple[int, int], per_year: int, seed: int) -> 
                         rate *= cyber_age[age]
                     elif kind == "personal":
                         rate *= personal_age[age]
-                    for _ in range(poisson(rng, rate)):
+                    # Knuth's draw, not poisson(): these small rates never need its shortcuts,
+                    # and a shortcut would change the random stream (and every respondent).
+                    for _ in range(poisson_knuth(rng, rate)):
                         n = pick(rng, {i + 1: q for i, q in enumerate(lengths)})
                         reported = rng.random() < p_reported
                         sat = satisfaction(rng, p_satisfied) if reported else ""
@@ -336,43 +322,22 @@ def generate(out_dir: Path, last: tuple[int, int], per_year: int, seed: int) -> 
             for s in series:
                 forms.append([rid, f"V{len(forms) + 1:08d}", *s])
 
-    write(
-        out_dir / RESPONDENTS_FEED / f"{RESPONDENTS_FEED}__synthetic_sample.csv",
-        RESPONDENTS_HEADER,
-        respondents,
+    return (
+        write_csv(sample_path(RESPONDENTS_FEED, raw_dir=out_dir), RESPONDENTS_HEADER, respondents),
+        write_csv(sample_path(VICTIM_FORMS_FEED, raw_dir=out_dir), VICTIM_FORMS_HEADER, forms),
     )
-    write(
-        out_dir / VICTIM_FORMS_FEED / f"{VICTIM_FORMS_FEED}__synthetic_sample.csv",
-        VICTIM_FORMS_HEADER,
-        forms,
-    )
-    return len(respondents), len(forms)
-
-
-def write(path: Path, header: list[str], rows: list[list[str]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
 
 
 def year_month(text: str) -> tuple[int, int]:
-    try:
-        year, month = (int(x) for x in text.split("-"))
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"expected YYYY-MM, got {text!r}") from exc
+    """``--last-month``: YYYY-MM, from FIRST_MONTH on."""
+    year, month = parse_year_month(text)
     if not 1 <= month <= 12 or (year, month) < FIRST_MONTH:
         raise argparse.ArgumentTypeError(f"expected a month from 2017-04, got {text!r}")
     return year, month
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Synthetic data: never present these numbers as published.",
-    )
+    parser = argument_parser(__doc__)
     parser.add_argument(
         "--out-dir",
         type=Path,
@@ -395,9 +360,7 @@ def main(argv: list[str] | None = None) -> int:
         default=34_000,
         help="achieved interviews a year (default: %(default)s)",
     )
-    parser.add_argument(
-        "--seed", type=int, default=20190630, help="random seed (default: %(default)s)"
-    )
+    add_seed_argument(parser)
     args = parser.parse_args(argv)
     n_respondents, n_forms = generate(
         args.out_dir, args.last_month, args.interviews_per_year, args.seed

@@ -142,14 +142,16 @@ from assessed
 
 
 {#-
-    count_figures(relation, metric_ids)
+    count_figures(relation, metric_ids=none, always_complete=false)
 
     The `figures` measure_fact expects, for count metrics (no survey interval,
     no disclosure control) read from an intermediate model with metric_id,
     breakdown, area_code, area_level, period_end_date, period_type, value,
-    is_data_gap, is_incomplete and quality_note, keeping `metric_ids`.
+    is_data_gap, is_incomplete and quality_note, keeping `metric_ids` (every
+    row when none). A model whose figures are never partial has no
+    is_incomplete column: always_complete=true sets it false.
 -#}
-{% macro count_figures(relation, metric_ids) -%}
+{% macro count_figures(relation, metric_ids=none, always_complete=false) -%}
     select
         metric_id,
         area_code,
@@ -163,8 +165,47 @@ from assessed
         false as is_suppressed,
         cast(null as {{ dbt.type_string() }}) as suppression_reason,
         is_data_gap,
+        {%- if always_complete %}
+        false as is_incomplete,
+        {%- else %}
+        is_incomplete,
+        {%- endif %}
+        quality_note
+    from {{ relation }}
+    {%- if metric_ids is not none %}
+    where metric_id in ('{{ metric_ids | join("', '") }}')
+    {%- endif %}
+{%- endmacro %}
+
+
+{#-
+    survey_figures(relation, metric_ids=none)
+
+    The `figures` measure_fact(survey=true) expects, for survey estimates read
+    from an estimation model that carries them all (the count columns of
+    count_figures plus standard_error, ci_lower, ci_upper, is_suppressed and
+    suppression_reason from disclosure control), keeping `metric_ids` (every
+    row when none).
+-#}
+{% macro survey_figures(relation, metric_ids=none) -%}
+    select
+        metric_id,
+        area_code,
+        area_level,
+        period_end_date,
+        period_type,
+        breakdown,
+        value,
+        standard_error,
+        ci_lower,
+        ci_upper,
+        is_suppressed,
+        suppression_reason,
+        is_data_gap,
         is_incomplete,
         quality_note
     from {{ relation }}
+    {%- if metric_ids is not none %}
     where metric_id in ('{{ metric_ids | join("', '") }}')
+    {%- endif %}
 {%- endmacro %}

@@ -34,6 +34,20 @@
 
 
 {#-
+    financial_quarter_number(quarter_text)
+
+    A financial quarter written `1` to `4` as an integer, or null for any
+    other text (financial_quarter_check() turns that into an error).
+-#}
+{% macro financial_quarter_number(quarter_text) -%}
+    case
+        when {{ quarter_text }} in ('1', '2', '3', '4')
+            then cast({{ quarter_text }} as integer)
+    end
+{%- endmacro %}
+
+
+{#-
     financial_year_label(fy_start_year)
 
     `YYYY/YY` for the financial year starting in April of `fy_start_year`

@@ -14,65 +14,19 @@ with
 
 survey_estimates as (
 
-    select
-        metric_id,
-        area_code,
-        area_level,
-        period_end_date,
-        period_type,
-        breakdown,
-        value,
-        standard_error,
-        ci_lower,
-        ci_upper,
-        is_suppressed,
-        suppression_reason,
-        is_data_gap,
-        is_incomplete,
-        quality_note
-    from {{ ref('int_victim_survey__incidence_estimates') }}
-    where metric_id = 'M5.1'
+    {{ survey_figures(ref('int_victim_survey__incidence_estimates'), ['M5.1']) }}
 
     union all
 
-    select
-        metric_id,
-        area_code,
-        area_level,
-        period_end_date,
-        period_type,
-        breakdown,
-        value,
-        standard_error,
-        ci_lower,
-        ci_upper,
-        is_suppressed,
-        suppression_reason,
-        is_data_gap,
-        is_incomplete,
-        quality_note
-    from {{ ref('int_business_cyber_breaches_survey__estimates') }}
+    {{ survey_figures(ref('int_business_cyber_breaches_survey__estimates')) }}
 
 ),
 
 reported as (
 
-    select
-        metric_id,
-        area_code,
-        area_level,
-        period_end_date,
-        period_type,
-        breakdown,
-        value,
-        cast(null as {{ dbt.type_numeric() }}) as ci_lower,
-        cast(null as {{ dbt.type_numeric() }}) as ci_upper,
-        false as is_suppressed,
-        cast(null as {{ dbt.type_string() }}) as suppression_reason,
-        is_data_gap,
-        false as is_incomplete,
-        quality_note
-    from {{ ref('int_action_fraud_computer_misuse__rolling_12_months') }}
+    {{ count_figures(
+        ref('int_action_fraud_computer_misuse__rolling_12_months'), always_complete=true
+    ) }}
 
 ),
 

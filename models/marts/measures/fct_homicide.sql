@@ -13,23 +13,9 @@ with
 
 recorded_homicide as (
 
-    select
-        metric_id,
-        area_code,
-        area_level,
-        period_end_date,
-        period_type,
-        breakdown,
-        value,
-        cast(null as {{ dbt.type_numeric() }}) as ci_lower,
-        cast(null as {{ dbt.type_numeric() }}) as ci_upper,
-        false as is_suppressed,
-        cast(null as {{ dbt.type_string() }}) as suppression_reason,
-        is_data_gap,
-        false as is_incomplete,
-        quality_note
-    from {{ ref('int_police_recorded_crime__rolling_12_months') }}
-    where metric_id = 'M1.1'
+    {{ count_figures(
+        ref('int_police_recorded_crime__rolling_12_months'), ['M1.1'], always_complete=true
+    ) }}
 
 ),
 

@@ -14,46 +14,15 @@ with
 
 recorded as (
 
-    select
-        metric_id,
-        area_code,
-        area_level,
-        period_end_date,
-        period_type,
-        breakdown,
-        value,
-        cast(null as {{ dbt.type_numeric() }}) as ci_lower,
-        cast(null as {{ dbt.type_numeric() }}) as ci_upper,
-        false as is_suppressed,
-        cast(null as {{ dbt.type_string() }}) as suppression_reason,
-        is_data_gap,
-        false as is_incomplete,
-        quality_note
-    from {{ ref('int_police_recorded_crime__rolling_12_months') }}
-    where metric_id = 'M4.2'
+    {{ count_figures(
+        ref('int_police_recorded_crime__rolling_12_months'), ['M4.2'], always_complete=true
+    ) }}
 
 ),
 
 estimated as (
 
-    select
-        metric_id,
-        area_code,
-        area_level,
-        period_end_date,
-        period_type,
-        breakdown,
-        value,
-        standard_error,
-        ci_lower,
-        ci_upper,
-        is_suppressed,
-        suppression_reason,
-        is_data_gap,
-        is_incomplete,
-        quality_note
-    from {{ ref('int_victim_survey__incidence_estimates') }}
-    where metric_id = 'M4.1'
+    {{ survey_figures(ref('int_victim_survey__incidence_estimates'), ['M4.1']) }}
 
 ),
 

@@ -13,23 +13,7 @@ with
 
 estimates as (
 
-    select
-        metric_id,
-        area_code,
-        area_level,
-        period_end_date,
-        period_type,
-        breakdown,
-        value,
-        standard_error,
-        ci_lower,
-        ci_upper,
-        is_suppressed,
-        suppression_reason,
-        is_data_gap,
-        is_incomplete,
-        quality_note
-    from {{ ref('int_victim_survey__satisfaction_estimates') }}
+    {{ survey_figures(ref('int_victim_survey__satisfaction_estimates')) }}
 
 ),
 

@@ -47,10 +47,7 @@ typed as (
         renamed.*,
         national.area_code,
         {{ financial_year_start('renamed.financial_year') }} as financial_year_start,
-        case
-            when renamed.financial_quarter_text in ('1', '2', '3', '4')
-                then cast(renamed.financial_quarter_text as integer)
-        end as financial_quarter,
+        {{ financial_quarter_number('renamed.financial_quarter_text') }} as financial_quarter,
         {{ parse_published_count('renamed.offence_count_text') }} as offence_count
     from renamed
     cross join national
@@ -60,20 +57,18 @@ typed as (
 validated as (
 
     select * from typed
-    where {{ assert_rows([
-        ("financial_year_start is null", input_error_message(
-            feed, 'malformed financial year; rule: financial_year must be YYYY/YY with consecutive years',
-            'financial_year', hint)),
-        ("financial_quarter is null", input_error_message(
-            feed, 'financial quarter outside 1-4; rule: financial_quarter must be 1, 2, 3 or 4',
-            'financial_quarter_text', hint)),
-        ("offence_type is null", input_error_message(
-            feed, 'missing offence type; rule: every row names its computer misuse offence_type',
-            'offence_type', hint)),
-        ("offence_count is null or offence_count < 0 or offence_count <> floor(offence_count)", input_error_message(
-            feed, 'count not a whole number of 0 or more; rule: offences must be a whole number, not negative',
-            'offence_count_text', hint)),
-    ]) }}
+    where {{ assert_rows(
+        financial_year_check(feed)
+        + financial_quarter_check(feed)
+        + [
+            ("offence_type is null", input_error_message(
+                feed, 'missing offence type; rule: every row names its computer misuse offence_type',
+                'offence_type', hint)),
+            ("offence_count is null or offence_count < 0 or offence_count <> floor(offence_count)", input_error_message(
+                feed, 'count not a whole number of 0 or more; rule: offences must be a whole number, not negative',
+                'offence_count_text', hint)),
+        ]
+    ) }}
 
 ),
 

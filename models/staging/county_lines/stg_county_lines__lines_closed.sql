@@ -36,10 +36,7 @@ typed as (
     select
         renamed.*,
         {{ financial_year_start('renamed.financial_year') }} as financial_year_start,
-        case
-            when renamed.financial_quarter_text in ('1', '2', '3', '4')
-                then cast(renamed.financial_quarter_text as integer)
-        end as financial_quarter,
+        {{ financial_quarter_number('renamed.financial_quarter_text') }} as financial_quarter,
         {{ parse_published_count('renamed.lines_closed_text') }} as lines_closed_count
     from renamed
 
@@ -48,20 +45,11 @@ typed as (
 validated as (
 
     select * from typed
-    where {{ assert_rows([
-        ("financial_year_start is null", input_error_message(
-            feed, 'malformed financial year; rule: financial_year must be YYYY/YY with consecutive years',
-            'financial_year', 'Correct the file and land it again.')),
-        ("financial_quarter is null", input_error_message(
-            feed, 'financial quarter outside 1-4; rule: financial_quarter must be 1, 2, 3 or 4',
-            'financial_quarter_text', 'Correct the file and land it again.')),
-        ("lines_closed_count is null or lines_closed_count <> floor(lines_closed_count)", input_error_message(
-            feed, 'non-numeric count; rule: lines_closed must be a whole number',
-            'lines_closed_text', 'Correct the file and land it again.')),
-        ("lines_closed_count < 0", input_error_message(
-            feed, 'negative count; rule: lines_closed cannot be negative',
-            'lines_closed_text', 'Correct the file and land it again.')),
-    ]) }}
+    where {{ assert_rows(
+        financial_year_check(feed)
+        + financial_quarter_check(feed)
+        + whole_count_checks(feed, 'lines_closed_count', 'lines_closed_text', 'lines_closed')
+    ) }}
 
 ),
 

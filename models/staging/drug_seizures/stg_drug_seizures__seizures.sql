@@ -278,12 +278,10 @@ validated as (
         ("source_shape = 'wide' and force_name is null", input_error_message(
             wide_feed, 'row without force name; rule: every data row of a wide seizures table names its force',
             'force_name', 'Correct the file and land it again.')),
-        ("financial_year_start is null", input_error_message(
-            feed, 'malformed financial year; rule: financial_year must be YYYY/YY with consecutive years',
-            'financial_year', 'Correct the file and land it again.')),
-        ("area_code is null", input_error_message(
-            feed, 'unknown force name; rule: every force spelling must be listed in seeds/reference/ref_area_aliases.csv',
-            'force_name', 'Add the spelling with its area code to that seed, or correct the file.')),
+    ]
+    + financial_year_check(feed)
+    + force_name_check(feed)
+    + [
         ("drug_type is null", input_error_message(
             feed, 'unknown drug type; rule: every drug type must be listed in seeds/reference/ref_drug_types.csv',
             'drug_type_text', 'Add the drug type to that seed, or correct the file.')),

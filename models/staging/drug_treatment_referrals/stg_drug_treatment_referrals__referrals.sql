@@ -47,10 +47,7 @@ typed as (
         renamed.*,
         area_aliases.area_code,
         {{ financial_year_start('renamed.financial_year') }} as financial_year_start,
-        case
-            when renamed.financial_quarter_text in ('1', '2', '3', '4')
-                then cast(renamed.financial_quarter_text as integer)
-        end as financial_quarter,
+        {{ financial_quarter_number('renamed.financial_quarter_text') }} as financial_quarter,
         {{ parse_published_count('renamed.referral_count_text') }} as referral_count
     from renamed
     left join area_aliases
@@ -61,23 +58,12 @@ typed as (
 validated as (
 
     select * from typed
-    where {{ assert_rows([
-        ("financial_year_start is null", input_error_message(
-            feed, 'malformed financial year; rule: financial_year must be YYYY/YY with consecutive years',
-            'financial_year', 'Correct the file and land it again.')),
-        ("financial_quarter is null", input_error_message(
-            feed, 'financial quarter outside 1-4; rule: financial_quarter must be 1, 2, 3 or 4',
-            'financial_quarter_text', 'Correct the file and land it again.')),
-        ("area_code is null", input_error_message(
-            feed, 'unknown force name; rule: every force spelling must be listed in seeds/reference/ref_area_aliases.csv',
-            'force_name', 'Add the spelling with its area code to that seed, or correct the file.')),
-        ("referral_count is null or referral_count <> floor(referral_count)", input_error_message(
-            feed, 'non-numeric count; rule: referrals must be a whole number',
-            'referral_count_text', 'Correct the file and land it again.')),
-        ("referral_count < 0", input_error_message(
-            feed, 'negative count; rule: referrals cannot be negative',
-            'referral_count_text', 'Correct the file and land it again.')),
-    ]) }}
+    where {{ assert_rows(
+        financial_year_check(feed)
+        + financial_quarter_check(feed)
+        + force_name_check(feed)
+        + whole_count_checks(feed, 'referral_count', 'referral_count_text', 'referrals')
+    ) }}
 
 ),
 

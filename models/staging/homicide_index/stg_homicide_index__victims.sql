@@ -73,9 +73,9 @@ validated as (
         ("date_recorded is null", input_error_message(
             feed, 'bad date recorded; rule: date_recorded must be a date YYYY-MM-DD',
             'date_recorded_text', 'Correct the file and land it again.')),
-        ("area_code is null", input_error_message(
-            feed, 'unknown force name; rule: every force spelling must be listed in seeds/reference/ref_area_aliases.csv',
-            'force_name', 'Add the spelling with its area code to that seed, or correct the file.')),
+    ]
+    + force_name_check(feed)
+    + [
         ("coalesce(victim_age_band, '') not in ('" ~ age_bands | join("', '") ~ "')", input_error_message(
             feed, 'victim age band not accepted; rule: victim_age_band is one of ' ~ age_bands | join(', '),
             'victim_age_band', 'Correct the file and land it again.')),

@@ -3,7 +3,8 @@
 {#-
     Police recorded crime, typed and renamed. One row per raw row (the raw grain
     is not unique and nothing is de-duplicated here). Bad input stops the build
-    with a message naming the file, the data row, the value and the rule.
+    with a message naming the file, the data row, the value and the rule. A
+    negative count is a back-record adjustment, kept as published.
 -#}
 {%- set feed = 'police_recorded_crime' -%}
 
@@ -51,10 +52,7 @@ typed as (
         renamed.*,
         area_aliases.area_code,
         {{ financial_year_start('renamed.financial_year') }} as financial_year_start,
-        case
-            when renamed.financial_quarter_text in ('1', '2', '3', '4')
-                then cast(renamed.financial_quarter_text as integer)
-        end as financial_quarter,
+        {{ financial_quarter_number('renamed.financial_quarter_text') }} as financial_quarter,
         {{ parse_published_count('renamed.offence_count_text') }} as offence_count
     from renamed
     left join area_aliases
@@ -65,20 +63,16 @@ typed as (
 validated as (
 
     select * from typed
-    where {{ assert_rows([
-        ("financial_year_start is null", input_error_message(
-            feed, 'malformed financial year; rule: Financial Year must be YYYY/YY with consecutive years',
-            'financial_year', 'Correct the file and land it again.')),
-        ("financial_quarter is null", input_error_message(
-            feed, 'financial quarter outside 1-4; rule: Financial Quarter must be 1, 2, 3 or 4',
-            'financial_quarter_text', 'Correct the file and land it again.')),
-        ("area_code is null", input_error_message(
-            feed, 'unknown force name; rule: every force spelling must be listed in seeds/reference/ref_area_aliases.csv',
-            'force_name', 'Add the spelling with its area code to that seed, or correct the file.')),
-        ("offence_count is null", input_error_message(
-            feed, 'non-numeric count; rule: Number of Offences must be a number',
-            'offence_count_text', 'Correct the file and land it again.')),
-    ]) }}
+    where {{ assert_rows(
+        financial_year_check(feed, header='Financial Year')
+        + financial_quarter_check(feed, header='Financial Quarter')
+        + force_name_check(feed)
+        + [
+            ("offence_count is null", input_error_message(
+                feed, 'non-numeric count; rule: Number of Offences must be a number',
+                'offence_count_text', 'Correct the file and land it again.')),
+        ]
+    ) }}
 
 ),
 

@@ -53,10 +53,7 @@ typed as (
         renamed.*,
         area_aliases.area_code,
         {{ financial_year_start('renamed.financial_year') }} as financial_year_start,
-        case
-            when renamed.financial_quarter_text in ('1', '2', '3', '4')
-                then cast(renamed.financial_quarter_text as integer)
-        end as financial_quarter,
+        {{ financial_quarter_number('renamed.financial_quarter_text') }} as financial_quarter,
         {{ parse_published_count('renamed.offence_count_text') }} as offence_count
     from renamed
     left join area_aliases
@@ -67,34 +64,27 @@ typed as (
 validated as (
 
     select * from typed
-    where {{ assert_rows([
-        ("financial_year_start is null", input_error_message(
-            feed, 'malformed financial year; rule: financial_year must be YYYY/YY with consecutive years',
-            'financial_year', 'Correct the file and land it again.')),
-        ("financial_quarter is null", input_error_message(
-            feed, 'financial quarter outside 1-4; rule: financial_quarter must be 1, 2, 3 or 4',
-            'financial_quarter_text', 'Correct the file and land it again.')),
-        ("area_code is null", input_error_message(
-            feed, 'unknown force name; rule: every force spelling must be listed in seeds/reference/ref_area_aliases.csv',
-            'force_name', 'Add the spelling with its area code to that seed, or correct the file.')),
-        ("weapon_type not in ('knife or sharp instrument', 'firearm')", input_error_message(
-            feed, 'unknown weapon type; rule: weapon_type is `knife or sharp instrument` or `firearm`',
-            'weapon_type', 'Correct the file and land it again.')),
-        ("weapon_type = 'firearm' and (upper(is_discharged_text) not in ('Y', 'N') or upper(is_air_weapon_text) not in ('Y', 'N'))",
-            input_error_message(
-            feed, 'firearm flag not Y/N; rule: is_discharged and is_air_weapon are Y or N on firearm rows',
-            dbt.concat(["is_discharged_text", "'/'", "is_air_weapon_text"]), 'Correct the file and land it again.')),
-        ("weapon_type <> 'firearm' and (is_discharged_text <> '' or is_air_weapon_text <> '')",
-            input_error_message(
-            feed, 'firearm flag on a knife row; rule: is_discharged and is_air_weapon are blank on knife rows',
-            dbt.concat(["is_discharged_text", "'/'", "is_air_weapon_text"]), 'Correct the file and land it again.')),
-        ("offence_count is null or offence_count <> floor(offence_count)", input_error_message(
-            feed, 'non-numeric count; rule: offences must be a whole number',
-            'offence_count_text', 'Correct the file and land it again.')),
-        ("offence_count < 0", input_error_message(
-            feed, 'negative count; rule: offences cannot be negative in this feed',
-            'offence_count_text', 'Correct the file and land it again.')),
-    ]) }}
+    where {{ assert_rows(
+        financial_year_check(feed)
+        + financial_quarter_check(feed)
+        + force_name_check(feed)
+        + [
+            ("weapon_type not in ('knife or sharp instrument', 'firearm')", input_error_message(
+                feed, 'unknown weapon type; rule: weapon_type is `knife or sharp instrument` or `firearm`',
+                'weapon_type', 'Correct the file and land it again.')),
+            ("weapon_type = 'firearm' and (upper(is_discharged_text) not in ('Y', 'N') or upper(is_air_weapon_text) not in ('Y', 'N'))",
+                input_error_message(
+                feed, 'firearm flag not Y/N; rule: is_discharged and is_air_weapon are Y or N on firearm rows',
+                dbt.concat(["is_discharged_text", "'/'", "is_air_weapon_text"]), 'Correct the file and land it again.')),
+            ("weapon_type <> 'firearm' and (is_discharged_text <> '' or is_air_weapon_text <> '')",
+                input_error_message(
+                feed, 'firearm flag on a knife row; rule: is_discharged and is_air_weapon are blank on knife rows',
+                dbt.concat(["is_discharged_text", "'/'", "is_air_weapon_text"]), 'Correct the file and land it again.')),
+        ]
+        + whole_count_checks(
+            feed, 'offence_count', 'offence_count_text', 'offences',
+            negative_rule='offences cannot be negative in this feed')
+    ) }}
 
 ),
 
