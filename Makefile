@@ -52,7 +52,7 @@ build: $(STAMP) ## Load seeds, build and test the whole warehouse on DuckDB (war
 	@$(DBT) build || { $(BIN)/python scripts/explain_failures.py; exit 1; }
 	@echo "==> Done. Marts are in schema 'marts' of $${NCPM_DUCKDB_PATH:-warehouse/ncpm.duckdb}"
 
-test: lint dbt-test structure pytest ## Run the full test suite (lint, dbt build with data and unit tests, structure checks, pytest)
+test: lint dbt-test structure pytest spark-check ## Run the full test suite (lint, dbt build with data and unit tests, structure checks, pytest, Spark)
 	@echo "==> All tests passed"
 
 lint: $(STAMP) ## sqlfluff and ruff
@@ -89,7 +89,7 @@ $(SPARK_STAMP): requirements-spark.lock $(STAMP)
 	$(BIN)/uv pip sync --quiet --python $(SPARK_VENV)/bin/python --require-hashes requirements-spark.lock
 	@touch $(SPARK_STAMP)
 
-spark-check: $(SPARK_STAMP) ## Build the same project on Apache Spark (in-process) and compare with DuckDB (needs Java 17+)
+spark-check: $(SPARK_STAMP) ## Build the whole project on Apache Spark in-process and compare every measure and the revision history with DuckDB (part of test; skips without Java 17+)
 	@echo "==> Spark portability check"
 	$(SPARK_VENV)/bin/python scripts/spark_check.py --duckdb-python $(BIN)/python
 

@@ -10,8 +10,13 @@
     models expect. `make spark-check` runs it on Spark in-process.
     A table whose meta sets `headerless_columns: N` (drug_seizures_wide) is read
     without a header, with the fixed schema c01 ... cNN (text), as the DuckDB
-    reader does. A source whose meta sets `stage_raw_feed: false` (the publication
-    revision log, Parquet written by `make publish`) is not a landing folder and is skipped.
+    reader does. A source whose meta sets `stage_parquet` (the publication revision
+    log, Parquet written by `make publish`) is not a landing folder of CSV files: its
+    table is a parquet table over the files named `stage_parquet.file_name` under
+    `stage_parquet.folder`, with the columns and data types of the source YAML, so an
+    absent or empty folder reads as no rows rather than an error (a glob matching no
+    file is an error on Spark); its view adds `filename` and keeps the files one
+    folder below, as the DuckDB glob `<folder>/*/<file_name>` does.
 -#}
 {% macro stage_raw_feeds() %}
     {{ return(adapter.dispatch('stage_raw_feeds', 'ncpm')()) }}
@@ -22,11 +27,36 @@
 {% endmacro %}
 
 {% macro spark__stage_raw_feeds() %}
-    {%- for source in graph.sources.values()
-        if source.package_name == project_name and source.source_meta.get('stage_raw_feed', true) %}
+    {%- for source in graph.sources.values() if source.package_name == project_name %}
         {%- set folder = source.meta.get('raw_dir', 'seeds/raw') ~ '/' ~ source.name %}
         {%- set files_view = source.name ~ '__files' %}
+        {%- set parquet = source.source_meta.get('stage_parquet') %}
         {% call statement('create_raw_schema') %}create schema if not exists {{ source.schema }}{% endcall %}
+        {%- if parquet %}
+        {%- set typed_columns = source.columns.values() | rejectattr('name', 'equalto', 'filename') | list %}
+        {% call statement('drop_' ~ source.name) %}drop table if exists {{ source.schema }}.{{ files_view }}{% endcall %}
+        {% call statement('stage_' ~ source.name) %}
+            create table {{ source.schema }}.{{ files_view }}
+            ({% for column in typed_columns %}{{ column.name }} {{ column.data_type }}{{ ', ' if not loop.last }}{% endfor %})
+            using parquet
+            options (
+                path '{{ parquet.folder }}',
+                recursiveFileLookup 'true',
+                pathGlobFilter '{{ parquet.file_name }}'
+            )
+        {% endcall %}
+        {#- Only files one folder below it, as the DuckDB glob <folder>/*/<file_name>. -#}
+        {%- set folder_name = parquet.folder.rstrip('/').split('/') | last %}
+        {% call statement('view_' ~ source.name) %}
+            create or replace view {{ source.schema }}.{{ source.identifier }} as
+            select
+                *,
+                input_file_name() as filename
+            from {{ source.schema }}.{{ files_view }}
+            where regexp_extract(input_file_name(), '([^/]+)/[^/]+/[^/]+$', 1) = '{{ folder_name }}'
+        {% endcall %}
+        {{ log("stage_raw_feeds: " ~ source.schema ~ "." ~ source.identifier ~ " over " ~ parquet.folder ~ "/*/" ~ parquet.file_name, info=True) }}
+        {%- else %}
         {#-
             A headerless source (the wide seizures tables: files of different widths,
             header cells with line breaks) is read with a fixed schema c01 ... cNN of
@@ -57,5 +87,6 @@
             from {{ source.schema }}.{{ files_view }}
         {% endcall %}
         {{ log("stage_raw_feeds: " ~ source.schema ~ "." ~ source.identifier ~ " over " ~ folder, info=True) }}
+        {%- endif %}
     {%- endfor %}
 {% endmacro %}

@@ -32,14 +32,20 @@ compared as (
         ordered.*,
         first_value(publication_id) over figure_history as first_publication_id,
         first_value(value) over figure_history as first_published_value,
-        lag(publication_id) over figure_history as previous_publication_id,
-        lag(value) over figure_history as previous_published_value
+        lag(publication_id) over figure_order as previous_publication_id,
+        lag(value) over figure_order as previous_published_value
     from ordered
-    window figure_history as (
-        partition by metric_id, area_code, period_end_date, breakdown
-        order by publication_sequence
-        rows between unbounded preceding and current row
-    )
+    -- lag takes no frame (Spark refuses one), first_value the frame up to the current row
+    window
+        figure_order as (
+            partition by metric_id, area_code, period_end_date, breakdown
+            order by publication_sequence
+        ),
+        figure_history as (
+            partition by metric_id, area_code, period_end_date, breakdown
+            order by publication_sequence
+            rows between unbounded preceding and current row
+        )
 
 )
 
