@@ -871,10 +871,12 @@ def row_ranges(numbers: list[int]) -> str:
 # the staging models, by the same rules as int_victim_survey__incidence_estimates (rates)
 # and int_victim_survey__satisfaction_estimates (proportions).
 SURVEY_PROPORTIONS: dict[str, str] = {
-    # M6.1: victim forms reported to the police with an answer 1-5; the weight of the crime type.
+    # M6.1: victim forms reported to the police with an answer 1-5, each with the weight of
+    # its crime type from its respondent's row (weight_file, weight_row_number).
     "M6.1": """
         select r.interview_quarter_end_date as quarter_end_date,
             f.source_file, f.source_row_number,
+            r.source_file as weight_file, r.source_row_number as weight_row_number,
             case when f.crime_type = 'household' then r.household_weight
                 else r.individual_weight end as w,
             case when f.satisfaction_code in (1, 2) then 1 else 0 end as y
@@ -882,25 +884,14 @@ SURVEY_PROPORTIONS: dict[str, str] = {
         inner join staging.stg_victim_survey__respondents as r on f.respondent_id = r.respondent_id
         where f.is_reported_to_police and f.satisfaction_code between 1 and 5
     """,
-    # M6.2: domestic abuse victims who reported it and answered 1-5; individual weight.
+    # M6.2: domestic abuse victims who reported it and answered 1-5; their individual weight.
     "M6.2": """
         select interview_quarter_end_date as quarter_end_date, source_file, source_row_number,
+            source_file as weight_file, source_row_number as weight_row_number,
             individual_weight as w,
             case when da_satisfaction_code in (1, 2) then 1 else 0 end as y
         from staging.stg_victim_survey__respondents
         where is_domestic_abuse_reported and da_satisfaction_code between 1 and 5
-    """,
-}
-
-
-# Where an answer's weight comes from another file: the respondent row of each victim form.
-SURVEY_ANSWER_WEIGHTS: dict[str, str] = {
-    "M6.1": """
-        select distinct r.interview_quarter_end_date as quarter_end_date,
-            r.source_file, r.source_row_number
-        from staging.stg_victim_survey__victim_forms as f
-        inner join staging.stg_victim_survey__respondents as r on f.respondent_id = r.respondent_id
-        where f.is_reported_to_police and f.satisfaction_code between 1 and 5
     """,
 }
 
@@ -951,7 +942,8 @@ def add_survey_raw_rows(trace: Trace, label: str, rows: list[dict[str, Any]]) ->
     by_file_quarter: dict[tuple[str, str], list[int]] = defaultdict(list)
     for r in rows:
         by_file_quarter[(r["source_file"], r["quarter_end_date"])].append(r["source_row_number"])
-    for (source_file, quarter), numbers in sorted(by_file_quarter.items()):
+    for (source_file, quarter), listed in sorted(by_file_quarter.items()):
+        numbers = sorted(set(listed))  # a respondent's row weighs each of its answers
         if source_file not in trace.raw_files:
             trace.raw_files.append(source_file)
         trace.raw_rows.append(
@@ -1066,19 +1058,19 @@ def trace_victim_survey(con, trace: Trace) -> None:
         sql = SURVEY_PROPORTIONS[metric_id]
         contributions = records(
             con,
-            f"select source_file, source_row_number, cast(quarter_end_date as varchar) "
-            f"as quarter_end_date from ({sql}) as c where quarter_end_date in ({placeholders})",
+            f"select source_file, source_row_number, weight_file, weight_row_number, "
+            f"cast(quarter_end_date as varchar) as quarter_end_date from ({sql}) as c "
+            f"where quarter_end_date in ({placeholders})",
             quarters,
         )
         add_survey_raw_rows(trace, "answers", contributions)
-        if metric_id in SURVEY_ANSWER_WEIGHTS:  # the weight of a victim form is its respondent's
-            weights = records(
-                con,
-                f"select source_file, source_row_number, cast(quarter_end_date as varchar) "
-                f"as quarter_end_date from ({SURVEY_ANSWER_WEIGHTS[metric_id]}) as c "
-                f"where quarter_end_date in ({placeholders})",
-                quarters,
-            )
+        weights = [
+            {**c, "source_file": c["weight_file"], "source_row_number": c["weight_row_number"]}
+            for c in contributions
+            if (c["weight_file"], c["weight_row_number"])
+            != (c["source_file"], c["source_row_number"])
+        ]
+        if weights:  # a victim form's weight is on its respondent's row, in another file
             add_survey_raw_rows(trace, "weights of those answers (respondents)", weights)
         quarterly = weighted_sums(con, sql, quarters, "y")
         year = year_sums(quarterly)
