@@ -99,23 +99,9 @@ series as (
 
 ),
 
-window_bounds as (
-
-    select
-        {{ coverage_bound('min(quarter_end_date)', 'coverage_start') }} as first_quarter_end_date,
-        {{ coverage_bound('max(quarter_end_date)', 'coverage_end') }} as last_quarter_end_date
-    from victims
-
-),
-
 quarters as (
 
-    select calendar.quarter_end_date
-    from {{ ref('int_calendar_quarters') }} as calendar
-    cross join window_bounds
-    where
-        calendar.quarter_end_date
-        between window_bounds.first_quarter_end_date and window_bounds.last_quarter_end_date
+    {{ coverage_quarters('victims') }}
 
 ),
 
