@@ -61,8 +61,8 @@ def run_dbt(
     if proc.returncode != 0 and (target / "run_results.json").exists():
         exp = subprocess.run(
             [
-                sys.executable,
-                str(ROOT / "scripts" / "explain_failures.py"),
+                str(BIN / "ncpm"),
+                "explain",
                 "--run-results",
                 str(target / "run_results.json"),
             ],

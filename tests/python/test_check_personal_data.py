@@ -1,4 +1,4 @@
-"""scripts/check_personal_data.py fails on crafted manifests that let personal
+"""`ncpm check personal-data` fails on crafted manifests that let personal
 (respondent- or incident-level) data reach the marts, and passes a clean one."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "scripts" / "check_personal_data.py"
+NCPM = [str(Path(sys.executable).parent / "ncpm"), "check", "personal-data"]
 
 STG = "model.ncpm.stg_victim_survey__respondents"
 ESTIMATES = "model.ncpm.int_victim_survey__incidence_estimates"
@@ -72,8 +72,7 @@ def run_check(tmp_path: Path, manifest: dict, catalog: dict | None = None):
         catalog_path.write_text(json.dumps(catalog))
     return subprocess.run(
         [
-            sys.executable,
-            str(SCRIPT),
+            *NCPM,
             "--manifest",
             str(manifest_path),
             "--catalog",
@@ -155,7 +154,7 @@ def test_catalog_columns_are_checked_too(tmp_path):
 
 def test_missing_manifest_is_a_usage_error(tmp_path):
     result = subprocess.run(
-        [sys.executable, str(SCRIPT), "--manifest", str(tmp_path / "none.json")],
+        [*NCPM, "--manifest", str(tmp_path / "none.json")],
         capture_output=True,
         text=True,
         check=False,

@@ -1,4 +1,4 @@
-"""Tests for scripts/land.py: landing a published CSV or .ods file as a raw feed's file.
+"""Tests for `ncpm land` (ncpm.land): landing a published CSV or .ods file as a raw feed's file.
 
 Every test uses a raw dir under tmp_path; the real seeds/raw is never touched.
 """
@@ -6,7 +6,6 @@ Every test uses a raw dir under tmp_path; the real seeds/raw is never touched.
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import os
 import re
@@ -17,14 +16,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "scripts" / "land.py"
+from ncpm import land as land_mod
 
-_spec = importlib.util.spec_from_file_location("land", SCRIPT)
-assert _spec is not None and _spec.loader is not None
-land_mod = importlib.util.module_from_spec(_spec)
-sys.modules["land"] = land_mod  # dataclasses resolve annotations through sys.modules
-_spec.loader.exec_module(land_mod)
+ROOT = Path(__file__).resolve().parents[2]
+NCPM = str(Path(sys.executable).parent / "ncpm")
 
 FEED = "police_recorded_crime"
 HEADER = [
@@ -144,9 +139,9 @@ def test_refuses_unknown_feed(
     assert caught.value.exit_code == 2
     assert "county_lines" in str(caught.value) and FEED in str(caught.value)
 
-    code = land_mod.main(["--feed", "no_such_feed", "--file", str(new), "--raw-dir", str(raw_dir)])
-    assert code == 2
-    assert "Valid feeds: county_lines, police_recorded_crime" in capsys.readouterr().err
+    proc = _run("no_such_feed", str(new), "--raw-dir", str(raw_dir))
+    assert proc.returncode == 2
+    assert "Valid feeds: county_lines, police_recorded_crime" in proc.stderr
     assert _snapshot(raw_dir) == before
 
 
@@ -232,7 +227,7 @@ def test_refuses_ods_sheet_with_other_header(raw_dir: Path, tmp_path: Path) -> N
 
 def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, str(SCRIPT), *args],
+        [NCPM, "land", *args],
         capture_output=True,
         text=True,
         timeout=60,
@@ -243,21 +238,21 @@ def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
 def test_help_runs() -> None:
     proc = _run("--help")
     assert proc.returncode == 0
-    assert "--feed" in proc.stdout and "--sheet" in proc.stdout and "NCPM_RAW_DIR" in proc.stdout
+    assert "FEED" in proc.stdout and "--sheet" in proc.stdout and "NCPM_RAW_DIR" in proc.stdout
 
 
 def test_cli_lands_with_raw_dir_from_env(raw_dir: Path, tmp_path: Path) -> None:
     new = tmp_path / "prc_new.csv"
     new.write_bytes(_csv_bytes(HEADER, [ROW_A, ROW_B]))
 
-    proc = _run("--feed", FEED, "--file", str(new), env={"NCPM_RAW_DIR": str(raw_dir)})
+    proc = _run(FEED, str(new), env={"NCPM_RAW_DIR": str(raw_dir)})
 
     assert proc.returncode == 0, proc.stderr
     assert "2 data rows" in proc.stdout and "prc_old.csv" in proc.stdout
     assert "run: make build" in proc.stdout
     assert _csvs(raw_dir / FEED) == ["prc_new.csv"]
 
-    missing = _run("--feed", FEED, "--file", str(tmp_path / "nope.csv"), "--raw-dir", str(raw_dir))
+    missing = _run(FEED, str(tmp_path / "nope.csv"), "--raw-dir", str(raw_dir))
     assert missing.returncode == 2 and "does not exist" in missing.stderr
 
 

@@ -109,14 +109,16 @@ def test_coverage_window_comes_from_the_data(tmp_path):
     null where the population seed (2017-2026) does not reach back."""
     raw_dir = tmp_path / "raw"
     out = raw_dir / FEED / "prc_2012_2024__synthetic_test.csv"
-    generator = RAW.parents[1] / "scripts" / "generate_police_recorded_crime.py"
     import subprocess
     import sys
 
     subprocess.run(
         [
-            sys.executable,
-            str(generator),
+            str(Path(sys.executable).parent / "ncpm"),
+            "synth",
+            "--feed",
+            "police_recorded_crime",
+            "--",
             "--out",
             str(out),
             "--first-year",

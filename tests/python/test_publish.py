@@ -1,6 +1,6 @@
 """`make publish`: the write-audit-publish gate, proven end to end on the committed sample.
 
-Every case runs scripts/publish.py as a separate process in a private sandbox
+Every case runs `ncpm publish` as a separate process in a private sandbox
 (warehouse, dbt target, publications folder and BI copy under a temporary folder).
 One session-scoped history is shared to keep the suite fast:
 
@@ -33,12 +33,11 @@ import duckdb
 import pytest
 from conftest import RAW, ROOT, copy_feed
 
-sys.path.insert(0, str(ROOT / "scripts"))
-from publish import discover_facts
+from ncpm.publish.pipeline import discover_facts
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = ROOT / "test-artifacts"
-PUBLISH = ROOT / "scripts" / "publish.py"
+NCPM = Path(sys.executable).parent / "ncpm"
 MARKER_WAIT = 300
 
 
@@ -82,7 +81,7 @@ class Sandbox:
         return env
 
     def command(self, *args: str) -> list[str]:
-        return [sys.executable, str(PUBLISH), *args]
+        return [str(NCPM), "publish", *args]
 
     def publish(self, *args: str, extra_env: dict | None = None) -> subprocess.CompletedProcess:
         return subprocess.run(

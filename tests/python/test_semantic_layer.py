@@ -5,15 +5,13 @@ from __future__ import annotations
 import csv
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 from conftest import BIN, ROOT
 
-sys.path.insert(0, str(ROOT / "scripts"))
-import generate_semantic_layer as gen
+from ncpm import semantic as gen
 
 
 def test_semantic_layer_yaml_is_generated_from_the_catalogue_and_up_to_date():

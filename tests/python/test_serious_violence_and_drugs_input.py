@@ -10,27 +10,22 @@ it needs with dbt against a private warehouse file.
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import os
 import re
-import sys
 from collections import defaultdict
 from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import ROOT, copy_feed, run_dbt
+from conftest import copy_feed, run_dbt
+
+from ncpm import land as land_mod
 
 FIXTURES = Path(__file__).parent / "fixtures"
 WIDE_FIXTURE = FIXTURES / "drug_seizures_wide_2018-19__synthetic.csv"
 QUANTITIES_FIXTURE = FIXTURES / "drug_quantities_wide_2018-19__synthetic.csv"
 
-_spec = importlib.util.spec_from_file_location("land", ROOT / "scripts" / "land.py")
-assert _spec is not None and _spec.loader is not None
-land_mod = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("land", land_mod)
-_spec.loader.exec_module(land_mod)
 
 # Inputs only: seeds and the staging model, without their data tests (the model's own
 # row checks are what these cases are about).

@@ -1,11 +1,10 @@
-"""scripts/trace: the raw contributions it prints reproduce the published figure."""
+"""`ncpm trace`: the raw contributions it prints reproduce the published figure."""
 
 from __future__ import annotations
 
 import csv
 import json
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -13,10 +12,8 @@ import duckdb
 import pytest
 from conftest import BIN, ROOT
 
-sys.path.insert(0, str(ROOT / "scripts"))
-import trace as tracer  # scripts/trace.py, not the standard library module
-
-assert Path(tracer.__file__).resolve() == ROOT / "scripts" / "trace.py", tracer.__file__
+from ncpm import periods
+from ncpm.trace import service as tracer
 
 
 def parse_published_count(text: str) -> float:
@@ -30,11 +27,11 @@ def raw_csv_rows(path: Path) -> list[dict[str, str]]:
 
 
 def test_period_is_the_last_day_of_the_month():
-    assert tracer.parse_period("2019-06") == date(2019, 6, 30)
-    assert tracer.parse_period("2020-03") == date(2020, 3, 31)
-    assert tracer.parse_period("2019-06-30") == date(2019, 6, 30)
-    with pytest.raises(tracer.TraceError):
-        tracer.parse_period("June 2019")
+    assert periods.parse_period_end("2019-06") == date(2019, 6, 30)
+    assert periods.parse_period_end("2020-03") == date(2020, 3, 31)
+    assert periods.parse_period_end("2019-06-30") == date(2019, 6, 30)
+    with pytest.raises(periods.PeriodError):
+        periods.parse_period_end("June 2019")
 
 
 def figures_to_trace(con) -> dict[str, list[tuple[str, str, str]]]:
@@ -150,7 +147,7 @@ def test_raw_contributions_reproduce_every_measures_figures(built_sample):
         for m, feed in con.execute("select metric_id, source_feed from marts.dim_metric").fetchall()
         if m in chosen and feed not in tracer.TRACERS
     }
-    assert not untraced, f"metrics with figures but no tracer in scripts/trace.py: {untraced}"
+    assert not untraced, f"metrics with figures but no tracer in ncpm.trace: {untraced}"
     traced_measures = {m.split(".")[0] for m in chosen}
     assert traced_measures == measures, (traced_measures, measures)
     design_factor = float(tracer.project_vars()["survey_design_factor"])
@@ -196,7 +193,7 @@ def test_cli_prints_the_chain_and_valid_json(built_sample, tmp_path):
     args = ["--metric", "M1.1", "--area", "E12000007", "--period", "2019-06"]
     env = {"NCPM_DUCKDB_PATH": str(built_sample), "PATH": str(BIN)}
     text = subprocess.run(
-        [str(BIN / "python"), "scripts/trace.py", *args],
+        [str(BIN / "ncpm"), "trace", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -213,7 +210,7 @@ def test_cli_prints_the_chain_and_valid_json(built_sample, tmp_path):
     ):
         assert expected in text.stdout, expected
     as_json = subprocess.run(
-        [str(BIN / "python"), "scripts/trace.py", *args, "--json"],
+        [str(BIN / "ncpm"), "trace", *args, "--json"],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -252,7 +249,7 @@ def test_unsupported_feed_and_unknown_figure_fail_clearly(built_sample, monkeypa
 
 
 def test_rolling_year_quarters_and_row_ranges():
-    assert tracer.quarter_ends_of_year(date(2019, 6, 30)) == [
+    assert periods.quarter_ends_of_year(date(2019, 6, 30)) == [
         date(2018, 9, 30),
         date(2018, 12, 31),
         date(2019, 3, 31),
@@ -289,8 +286,8 @@ def test_cli_traces_a_survey_figure_from_any_folder(built_sample, tmp_path):
     """A survey figure: weighted sums, n_eff, SE and CI printed; run from another folder."""
     args = ["--metric", "M6.1", "--area", "K04000001", "--period", "2019-06"]
     env = {"NCPM_DUCKDB_PATH": str(built_sample), "PATH": f"{BIN}:/usr/bin:/bin"}
-    script = str(ROOT / "scripts" / "trace")  # the bash wrapper, as a user runs it
-    text = subprocess.run([script, *args], cwd=tmp_path, env=env, capture_output=True, text=True)
+    script = [str(BIN / "ncpm"), "trace"]  # the installed command, as a user runs it
+    text = subprocess.run([*script, *args], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert text.returncode == 0, text.stderr
     for expected in (
         "survey rows are personal data, so counts only",
@@ -304,7 +301,7 @@ def test_cli_traces_a_survey_figure_from_any_folder(built_sample, tmp_path):
         assert expected in text.stdout, expected
     doc = json.loads(
         subprocess.run(
-            [script, *args, "--json"], cwd=tmp_path, env=env, capture_output=True, text=True
+            [*script, *args, "--json"], cwd=tmp_path, env=env, capture_output=True, text=True
         ).stdout
     )
     assert doc["reconciles"] is True

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Land a published file as a raw feed's current file in seeds/raw/<feed>/.
 
 Each raw feed is a folder ``<raw dir>/<feed>/``; dbt reads every ``*.csv`` directly inside
@@ -56,25 +55,26 @@ Exit codes: 0 landed; 1 bad input file (wrong header, no data, unreadable, unsup
 type); 2 usage error (unknown feed, missing file or raw dir, unknown sheet).
 
 Example:
-    .venv/bin/python scripts/land.py --feed police_recorded_crime \\
-        --file ~/Downloads/prc-pfa-mar2013-onwards-tables.ods --sheet 2017-18 --sheet 2018-19
+    ncpm land police_recorded_crime ~/Downloads/prc-pfa-mar2013-onwards-tables.ods \\
+        --sheet 2017-18 --sheet 2018-19
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import math
 import os
 import re
 import shutil
-import sys
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from ncpm import settings
+from ncpm.periods import PeriodError, parse_fy_label
+
+ROOT = settings.root()
 DEFAULT_RAW_DIR = ROOT / "seeds" / "raw"
 RAW_DIR_ENV = "NCPM_RAW_DIR"
 ARCHIVE_DIR_NAME = "archive"
@@ -153,8 +153,7 @@ class LandResult:
 
 def default_raw_dir() -> Path:
     """The raw dir: $NCPM_RAW_DIR when set, else <repo>/seeds/raw."""
-    env = os.environ.get(RAW_DIR_ENV)
-    return Path(env) if env else DEFAULT_RAW_DIR
+    return settings.get().raw_dir
 
 
 def list_feeds(raw_dir: Path) -> list[str]:
@@ -495,16 +494,12 @@ def header_key(cell: str) -> str:
 
 def financial_year_start(year: str) -> int:
     """2018 for ``2018/19``; UsageError unless YYYY/YY with consecutive years."""
-    text = year.strip()
-    if (
-        len(text) == 7
-        and text[4] == "/"
-        and text[:4].isdigit()
-        and text[5:].isdigit()
-        and (int(text[:4]) + 1) % 100 == int(text[5:])
-    ):
-        return int(text[:4])
-    raise UsageError(f"--year {year!r} is not a financial year written YYYY/YY (e.g. 2018/19).")
+    try:
+        return parse_fy_label(year)
+    except PeriodError as error:
+        raise UsageError(
+            f"--year {year!r} is not a financial year written YYYY/YY (e.g. 2018/19)."
+        ) from error
 
 
 def wide_column_map(year_start: int, path: Path = WIDE_COLUMN_MAP) -> dict[str, tuple[str, str]]:
@@ -655,80 +650,3 @@ def land_wide_year(feed: str, source: Path, raw: Path, year: str) -> LandResult:
 
 
 # --------------------------------------------------------------------------- CLI
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="scripts/land.py",
-        description=(
-            "Land a published file (a CSV, or an .ods workbook with one sheet per year) as\n"
-            "the current raw file of a feed in <raw dir>/<feed>/. Its header must match the\n"
-            "feed's current file. The previous *.csv files are moved to\n"
-            "<feed>/archive/<UTC timestamp YYYYMMDDTHHMMSSZ>/, never deleted.\n"
-            ".ods sheets: title rows above the header are skipped, the sheets are stacked\n"
-            "and written as <ods stem>.csv (text cells verbatim, integral numbers as 12)."
-        ),
-        epilog=(
-            "exit codes: 0 landed, 1 bad input file, 2 usage error\n"
-            "after landing, run: make build\n\n"
-            "examples:\n"
-            "  .venv/bin/python scripts/land.py --feed police_recorded_crime \\\n"
-            "      --file prc-pfa-mar2013-onwards-tables.ods --sheet 2017-18 --sheet 2018-19\n"
-            "  .venv/bin/python scripts/land.py --feed drug_seizures \\\n"
-            "      --file Seizures18-19.csv --year 2018/19"
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "--feed",
-        required=True,
-        help="feed name: a folder under the raw dir, e.g. police_recorded_crime",
-    )
-    parser.add_argument(
-        "--file",
-        required=True,
-        type=Path,
-        metavar="PATH",
-        help="the published file to land (.csv or .ods)",
-    )
-    parser.add_argument(
-        "--raw-dir",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help=(
-            f"folder holding one sub-folder per feed (default: ${RAW_DIR_ENV} if set, "
-            f"else {DEFAULT_RAW_DIR})"
-        ),
-    )
-    parser.add_argument(
-        "--year",
-        metavar="YYYY/YY",
-        help=(
-            "drug_seizures only: land a published WIDE seizures table (one row per force, one "
-            "column per drug type) as the file of this financial year, adding or replacing "
-            "that year"
-        ),
-    )
-    parser.add_argument(
-        "--sheet",
-        action="append",
-        metavar="NAME",
-        help="for .ods: read only this sheet (repeat for several; default: every sheet)",
-    )
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        result = land(args.feed, args.file, args.raw_dir, args.sheet, args.year)
-    except LandError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    print(result.summary())
-    return EXIT_OK
-
-
-if __name__ == "__main__":
-    sys.exit(main())

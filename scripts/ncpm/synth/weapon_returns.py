@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Write the SYNTHETIC sample of the weapon returns (knife and firearm offences).
 
 The shape is our design, after the published knife or sharp instrument and firearm
@@ -31,10 +30,9 @@ The output is deterministic: the same arguments always write the same bytes.
 from __future__ import annotations
 
 import random
-import sys
 from pathlib import Path
 
-from _synthetic import (
+from ncpm.synth.common import (
     EPILOG_EVERY_NUMBER,
     add_last_quarter_arguments,
     add_out_argument,
@@ -184,7 +182,3 @@ def main(argv: list[str] | None = None) -> int:
     n = generate(args.out, args.last_year, args.last_quarter, args.seed)
     report_rows(n, args.out)
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

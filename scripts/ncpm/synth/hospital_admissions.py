@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Write the SYNTHETIC sample of hospital admissions for assault by a sharp object.
 
 The shape is modelled on NHS hospital episode statistics for England (finished admission
@@ -19,10 +18,9 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 from pathlib import Path
 
-from _synthetic import (
+from ncpm.synth.common import (
     EPILOG_EVERY_NUMBER,
     add_out_argument,
     add_seed_argument,
@@ -130,7 +128,3 @@ def main(argv: list[str] | None = None) -> int:
     n = generate(args.out, args.last_month, args.seed)
     report_rows(n, args.out)
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

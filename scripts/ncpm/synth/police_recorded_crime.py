@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Write the SYNTHETIC sample of the police recorded crime force-area table.
 
 The file has exactly the shape of the Home Office open data table
@@ -27,10 +26,9 @@ The output is deterministic: the same arguments always write the same bytes.
 from __future__ import annotations
 
 import random
-import sys
 from pathlib import Path
 
-from _synthetic import (
+from ncpm.synth.common import (
     add_last_quarter_arguments,
     add_out_argument,
     add_seed_argument,
@@ -305,7 +303,3 @@ def main(argv: list[str] | None = None) -> int:
     n = generate(args.out, args.last_year, args.last_quarter, args.seed, args.first_year)
     report_rows(n, args.out)
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

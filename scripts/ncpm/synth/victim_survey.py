@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Write the SYNTHETIC sample of the victim survey microdata (respondents and victim forms).
 
 The design is ours, after the Crime Survey for England and Wales (MEASURES.md 5.4). Two files
@@ -34,11 +33,10 @@ import argparse
 import calendar
 import math
 import random
-import sys
 from datetime import date
 from pathlib import Path
 
-from _synthetic import (
+from ncpm.synth.common import (
     RAW,
     add_seed_argument,
     argument_parser,
@@ -367,7 +365,3 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"wrote {n_respondents:,} respondents and {n_forms:,} victim forms under {args.out_dir}")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,13 +1,12 @@
-"""Helpers shared by the synthetic sample generators (``scripts/generate_*.py``).
+"""Helpers shared by the synthetic sample generators (``ncpm.synth.<feed>``).
 
 Each generator writes one invented raw feed (or two) into ``seeds/raw/`` and must write the
 same bytes for the same arguments: every helper here is deterministic given its inputs and
 draws from the caller's ``random.Random`` in a fixed order. Changing how a helper draws
 (how many random numbers it takes, or in which order) changes every sample that uses it;
-``make generate`` followed by ``git status`` shows whether it did.
+``make synth`` followed by ``git status`` shows whether it did.
 
-The generators are run as scripts (``python scripts/generate_x.py``), so ``scripts/`` is on
-``sys.path`` and they import this module as ``_synthetic``. It is not a script itself.
+The generators are modules of this package, run through ``ncpm synth --feed <feed>``.
 
 What is here:
 
@@ -29,13 +28,18 @@ import argparse
 import csv
 import math
 import random
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from ncpm import periods, settings
+from ncpm.periods import financial_quarters, fy_label, months  # noqa: F401 (re-exported)
+
+ROOT = settings.root()
 REFERENCE = ROOT / "seeds" / "reference"
 RAW = ROOT / "seeds" / "raw"
 
+#: The program name generators show in their usage line (set by :func:`ncpm.synth.run`).
+PROG = "ncpm synth"
 DEFAULT_SEED = 20190630
 """The seed every generator uses unless ``--seed`` says otherwise."""
 
@@ -59,46 +63,15 @@ def sample_path(feed: str, file_name: str | None = None, raw_dir: Path = RAW) ->
     return raw_dir / feed / (file_name or f"{feed}__synthetic_sample.csv")
 
 
-# --- financial periods -----------------------------------------------------------------
-
-
-def fy_label(start: int) -> str:
-    """The published label of the financial year starting in April of ``start``: ``2017/18``."""
-    return f"{start}/{(start + 1) % 100:02d}"
-
-
-def financial_quarters(first: int, last_year: int, last_quarter: int) -> Iterator[tuple[int, int]]:
-    """(financial year start, quarter 1-4) from ``first`` Q1 to ``last_year`` Q``last_quarter``.
-
-    Quarter 1 is April-June. ``financial_quarters(2017, 2018, 2)`` yields (2017, 1) ...
-    (2017, 4), (2018, 1), (2018, 2).
-    """
-    for year in range(first, last_year + 1):
-        for quarter in range(1, 5):
-            if year == last_year and quarter > last_quarter:
-                return
-            yield year, quarter
-
-
-def months(first: tuple[int, int], last: tuple[int, int]) -> Iterator[tuple[int, int]]:
-    """(year, month) from ``first`` to ``last``, both included; nothing if ``last < first``."""
-    year, month = first
-    while (year, month) <= last:
-        yield year, month
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+# --- financial periods (one definition, in ncpm.periods) --------------------------------
 
 
 def parse_year_month(text: str) -> tuple[int, int]:
-    """Read ``YYYY-MM`` as (year, month); an argparse type error otherwise.
-
-    Only the form is checked here (two whole numbers); a generator checks the range it
-    accepts, including the month, and says so in its own words.
-    """
+    """Read ``YYYY-MM`` as (year, month) for argparse; an argparse type error otherwise."""
     try:
-        year, month = (int(part) for part in text.split("-"))
-    except ValueError as exc:
+        return periods.parse_year_month(text)
+    except periods.PeriodError as exc:
         raise argparse.ArgumentTypeError(f"expected YYYY-MM, got {text!r}") from exc
-    return year, month
 
 
 # --- random counts ---------------------------------------------------------------------
@@ -180,6 +153,7 @@ def argument_parser(doc: str, epilog: str = EPILOG_NUMBERS) -> argparse.Argument
     description, and ``epilog`` (one of the ``EPILOG_*`` warnings) below the options.
     """
     return argparse.ArgumentParser(
+        prog=PROG,
         description=doc.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=epilog,

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Write the SYNTHETIC sample of drug seizures, long shape, and two small wide fixtures.
 
 1. The sample seed (seeds/raw/drug_seizures/), LONG shape, modelled on the Home Office
@@ -48,10 +47,9 @@ import csv
 import io
 import math
 import random
-import sys
 from pathlib import Path
 
-from _synthetic import (
+from ncpm.synth.common import (
     EPILOG_EVERY_NUMBER,
     ROOT,
     add_out_argument,
@@ -402,7 +400,3 @@ def main(argv: list[str] | None = None) -> int:
     wide = generate_wide(args.wide_out, args.wide_quantities_out, args.seed)
     print(f"wrote {wide} forces to {args.wide_out} and {args.wide_quantities_out}")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

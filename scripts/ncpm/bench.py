@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Benchmark the warehouse build and print wall seconds and peak memory.
 
 Measures, each in its own child process (peak memory = that process's maximum
@@ -15,12 +14,11 @@ the wall time grows with the load, the CPU time much less.
 The target for (2) is at most 30 s on a 2-core machine. This script only
 reports; nothing in the test suite asserts a time.
 
-    .venv/bin/python scripts/bench.py [--repeat N]
+    ncpm bench [--repeat N]
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
@@ -28,7 +26,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from ncpm import settings
+
+ROOT = settings.root()
 BIN = Path(sys.executable).parent
 TARGET_SECONDS = 30.0
 
@@ -63,13 +63,9 @@ def measure(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str, flo
     return wall, usage.ru_maxrss / 1024, out, usage.ru_utime + usage.ru_stime
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--repeat", type=int, default=1, help="runs of each step (best is reported)"
-    )
-    args = parser.parse_args(argv)
-    raw_dir = os.environ.get("NCPM_RAW_DIR", str(ROOT / "seeds" / "raw"))
+def run(repeat: int = 1) -> int:
+    """Measure each step ``repeat`` times and print the best; the exit code."""
+    raw_dir = str(settings.get().raw_dir)
     sizes = sum(p.stat().st_size for p in Path(raw_dir).glob("*/*.csv"))
     print(f"machine: {os.cpu_count()} cores; raw files: {sizes / 2**20:.1f} MiB under {raw_dir}")
     rows = []
@@ -95,11 +91,11 @@ def main(argv: list[str] | None = None) -> int:
         ]
         for label, cmd, kind in steps:
             best = None
-            for i in range(args.repeat):
+            for i in range(repeat):
                 db = Path(tmp) / f"bench-{i}.duckdb"
                 db.unlink(missing_ok=True)
                 env["NCPM_DUCKDB_PATH"] = str(db)
-                print(f"... {label} (run {i + 1}/{args.repeat})", flush=True)
+                print(f"... {label} (run {i + 1}/{repeat})", flush=True)
                 wall, rss, out, cpu = measure(cmd, env)
                 if best is None or wall < best[0]:
                     best = (wall, rss, out, cpu)
@@ -123,7 +119,3 @@ def main(argv: list[str] | None = None) -> int:
     verdict = "within" if build <= TARGET_SECONDS else "OVER"
     print(f"\nfull build {build:.1f} s: {verdict} the {TARGET_SECONDS:.0f} s target")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -27,7 +27,9 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-ROOT = Path(__file__).resolve().parents[1]
+from ncpm import settings
+
+ROOT = settings.root()
 SUITES_DIR = ROOT / "gx" / "expectations"
 
 

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Write the SYNTHETIC sample of the homicide index records (one row per victim).
 
 The shape is our design, after the Home Office homicide index: ``homicide_id``
@@ -30,10 +29,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import random
-import sys
 from pathlib import Path
 
-from _synthetic import (
+from ncpm.synth.common import (
     EPILOG_EVERY_RECORD,
     add_out_argument,
     add_seed_argument,
@@ -42,8 +40,10 @@ from _synthetic import (
     sample_path,
     write_csv,
 )
-from generate_police_recorded_crime import DEFAULT_OUT as DEFAULT_PRC
+from ncpm.synth.police_recorded_crime import DEFAULT_OUT as DEFAULT_PRC
 
+#: Its victims follow the police recorded homicides, so that sample is written first.
+AFTER = ("police_recorded_crime",)
 DEFAULT_OUT = sample_path("homicide_index")
 HEADER = [
     "homicide_id",
@@ -143,7 +143,7 @@ def load_force_names() -> dict[str, str]:
 def recorded_homicides(prc: Path) -> dict[tuple[int, int, str], int]:
     """Police recorded homicides by (financial year, quarter, ONS force name)."""
     if not prc.exists():
-        raise SystemExit(f"{prc} not found: run scripts/generate_police_recorded_crime.py first")
+        raise SystemExit(f"{prc} not found: run: ncpm synth --feed police_recorded_crime")
     aliases = load_force_names()
     counts: dict[tuple[int, int, str], float] = {}
     with prc.open(newline="", encoding="utf-8") as f:
@@ -199,7 +199,3 @@ def main(argv: list[str] | None = None) -> int:
     n, recorded = generate(args.out, args.prc, args.seed)
     print(f"wrote {n:,} victims to {args.out} ({recorded:,} police recorded homicides)")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

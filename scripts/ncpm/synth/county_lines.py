@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Write the SYNTHETIC sample of county lines closed (national, quarterly).
 
 The shape is our design (county lines coordination returns): one row per financial
@@ -16,10 +15,9 @@ The output is deterministic: the same arguments always write the same bytes.
 from __future__ import annotations
 
 import random
-import sys
 from pathlib import Path
 
-from _synthetic import (
+from ncpm.synth.common import (
     EPILOG_EVERY_NUMBER,
     add_last_quarter_arguments,
     add_out_argument,
@@ -71,7 +69,3 @@ def main(argv: list[str] | None = None) -> int:
     n = generate(args.out, args.last_year, args.last_quarter, args.seed)
     report_rows(n, args.out)
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

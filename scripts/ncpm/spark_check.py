@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Prove the project runs unchanged on Apache Spark, and agrees with DuckDB.
 
 Builds the whole project (seeds, models, data and unit tests) on Spark in-process
@@ -14,14 +13,13 @@ non-zero on a failed build or any difference.
 
 Needs a Java 17+ runtime on PATH; without one it says so and exits 0 (skipped),
 unless --require-java. Run through `make spark-check` (creates .venv-spark from
-requirements-spark.lock).
+requirements-spark.lock), which calls:
 
-    .venv-spark/bin/python scripts/spark_check.py [--duckdb-python .venv/bin/python]
+    ncpm spark-check [--spark-python .venv-spark/bin/python]
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -31,7 +29,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from ncpm import settings
+
+ROOT = settings.root()
 # Build outputs and environments at the top of the project are not copied (a models/
 # sub-folder may share a name, e.g. models/intermediate/publications/, and is copied).
 TOP_LEVEL_SKIP = {
@@ -148,7 +148,7 @@ def write_sample_revision_logs(duck_python: str, folder: Path) -> None:
     )
 
 
-def run(cmd: list[str], cwd: Path, env: dict[str, str], label: str) -> float:
+def run_step(cmd: list[str], cwd: Path, env: dict[str, str], label: str) -> float:
     print(f"... {label}", flush=True)
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
@@ -211,24 +211,13 @@ def agree(a: list, b: list) -> bool:
     return True
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--duckdb-python",
-        default=str(ROOT / ".venv" / "bin" / "python"),
-        help="python of the main environment (dbt-duckdb) for the comparison build",
-    )
-    parser.add_argument(
-        "--require-java", action="store_true", help="fail instead of skipping without Java"
-    )
-    parser.add_argument("--keep", action="store_true", help="keep the scratch copy (path printed)")
-    args = parser.parse_args(argv)
-
+def run(spark_python: Path, require_java: bool = False, keep: bool = False) -> int:
+    """Build on Spark with ``spark_python``'s dbt-spark, compare with DuckDB; the exit code."""
     if shutil.which("java") is None:
         message = (
             "no Java runtime on PATH (install one, e.g. apt-get install -y default-jre-headless)"
         )
-        if args.require_java:
+        if require_java:
             raise SystemExit(f"spark-check: {message}")
         print(f"spark-check SKIPPED: {message}")
         return 0
@@ -236,7 +225,12 @@ def main(argv: list[str] | None = None) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="ncpm-spark-"))
     project = scratch / "project"
     shutil.copytree(ROOT, project, ignore=ignore)
-    bin_dir = Path(sys.executable).parent
+    spark_python = str(Path(spark_python).absolute())
+    if not Path(spark_python).exists():
+        raise SystemExit(
+            f"spark-check: no Spark environment at {spark_python}: run `make spark-check`, "
+            "which creates .venv-spark from requirements-spark.lock"
+        )
     env = os.environ.copy()
     env.update(
         {
@@ -246,32 +240,32 @@ def main(argv: list[str] | None = None) -> int:
             "NCPM_RAW_DIR": str(project / "seeds" / "raw"),
             "NCPM_DUCKDB_PATH": str(scratch / "duckdb" / "ncpm.duckdb"),
             "NCPM_PUBLICATIONS_DIR": str(project / "publications"),
-            "PYSPARK_PYTHON": sys.executable,
+            "PYSPARK_PYTHON": spark_python,
         }
     )
     spark_env = {**env, "NCPM_TARGET": "spark_session"}
-    dbt_spark = str(bin_dir / "dbt")
-    duck_python = str(Path(args.duckdb_python).absolute())
+    dbt_spark = str(Path(spark_python).parent / "dbt")
+    duck_python = sys.executable
     dbt_duck = str(Path(duck_python).parent / "dbt")
     timings = {}
     started = time.perf_counter()
     try:
         write_sample_revision_logs(duck_python, project / "publications")
-        timings["stage_raw_feeds"] = run(
+        timings["stage_raw_feeds"] = run_step(
             [dbt_spark, "run-operation", "stage_raw_feeds"],
             project,
             spark_env,
             "Spark: dbt run-operation stage_raw_feeds",
         )
-        timings["spark build"] = run(
+        timings["spark build"] = run_step(
             [dbt_spark, "build"],
             project,
             spark_env,
             "Spark: dbt build (seeds, models, data and unit tests)",
         )
-        spark_measures, spark_revisions = summary(sys.executable, "spark", "", project, spark_env)
+        spark_measures, spark_revisions = summary(spark_python, "spark", "", project, spark_env)
         (scratch / "duckdb").mkdir()
-        timings["duckdb build"] = run(
+        timings["duckdb build"] = run_step(
             [dbt_duck, "build", "--target-path", str(scratch / "duck-target")],
             project,
             env,
@@ -283,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     except BaseException:
         print(f"scratch copy kept for inspection: {scratch}")
         raise
-    if args.keep:
+    if keep:
         print(f"scratch copy kept in {scratch}")
     else:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -331,7 +325,3 @@ def main(argv: list[str] | None = None) -> int:
         " identical on Spark and DuckDB"
     )
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

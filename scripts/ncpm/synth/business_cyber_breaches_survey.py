@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Write the SYNTHETIC sample of the business cyber breaches survey table.
 
 The shape is modelled on the annual UK Cyber Security Breaches Survey (MEASURES.md 5.9):
@@ -19,10 +18,9 @@ from __future__ import annotations
 
 import math
 import random
-import sys
 from pathlib import Path
 
-from _synthetic import (
+from ncpm.synth.common import (
     add_out_argument,
     add_seed_argument,
     argument_parser,
@@ -83,7 +81,3 @@ def main(argv: list[str] | None = None) -> int:
     n = generate(args.out, args.last_year, args.seed)
     report_rows(n, args.out)
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Publish a quarter of the National Crime and Policing Measures (write-audit-publish).
 
     make publish PERIOD=2026-06 [REVISE=1]
@@ -51,7 +50,6 @@ inject faults; never set it in production).
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import fcntl
 import hashlib
@@ -66,12 +64,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from ncpm import settings
+from ncpm.periods import PeriodError, parse_publication_period
+from ncpm.periods import PublicationPeriod as Period
 
-PERIOD_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
-QUARTER_END_DAY = {3: 31, 6: 30, 9: 30, 12: 31}
+ROOT = settings.root()
+BIN = Path(sys.executable).parent
+
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 STAGING = ".staging"
 FAILED_RUNS = "failed-runs"
@@ -99,34 +98,6 @@ def done(started: float, text: str = "done") -> None:
     say(f"    {text} ({time.perf_counter() - started:.1f} s)")
 
 
-def env_path(name: str, default: str) -> Path:
-    path = Path(os.environ.get(name) or default)
-    return path if path.is_absolute() else ROOT / path
-
-
-@dataclass(frozen=True)
-class Period:
-    label: str  # 2026-06
-    end: dt.date  # 2026-06-30
-
-
-def parse_period(text: str) -> Period:
-    """YYYY-MM of a quarter-end month -> Period; anything else is a UsageError."""
-    match = PERIOD_PATTERN.match(text or "")
-    hint = (
-        "PERIOD is the month the publication quarter ends in, written YYYY-MM with the month "
-        "03, 06, 09 or 12 (e.g. make publish PERIOD=2026-06 for the quarter ending 30 June 2026)"
-    )
-    if not match:
-        raise UsageError(f"malformed PERIOD {text!r}: {hint}.")
-    year, month = int(match.group(1)), int(match.group(2))
-    if month not in QUARTER_END_DAY:
-        raise UsageError(f"PERIOD {text!r} is not the end of a quarter: {hint}.")
-    if not 2000 <= year <= 2100:
-        raise UsageError(f"PERIOD {text!r} has an implausible year: {hint}.")
-    return Period(text, dt.date(year, month, QUARTER_END_DAY[month]))
-
-
 # --------------------------------------------------------------------------- 1. build
 
 
@@ -141,7 +112,7 @@ def dbt(args: list[str], period: Period) -> int:
 
 
 def target_dir() -> Path:
-    return env_path("DBT_TARGET_PATH", "target")
+    return settings.get().target_dir
 
 
 def run_results() -> dict:
@@ -226,7 +197,7 @@ def git_commit() -> dict:
 
 def raw_files() -> list[dict]:
     """The landed raw files the build read (NCPM_RAW_DIR/<feed>/*.csv), for the manifest."""
-    raw = env_path("NCPM_RAW_DIR", "seeds/raw")
+    raw = settings.get().raw_dir
     return [
         {
             "feed": path.parent.name,
@@ -609,9 +580,9 @@ def publish(period: Period, revise: bool) -> int:
     import duckdb
 
     started_all = time.perf_counter()
-    warehouse = env_path("NCPM_DUCKDB_PATH", "warehouse/ncpm.duckdb")
-    publications = env_path("NCPM_PUBLICATIONS_DIR", "publications")
-    published_copy = env_path("NCPM_PUBLISHED_DUCKDB_PATH", "warehouse/published/ncpm.duckdb")
+    warehouse = settings.get().duckdb_path
+    publications = settings.get().publications_dir
+    published_copy = settings.get().published_duckdb_path
     if not revise:
         refuse_overwrite(publications, period)
 
@@ -691,7 +662,7 @@ def publish(period: Period, revise: bool) -> int:
         done(started)
 
         started = step(3, "validate the exported files with Great Expectations")
-        from validate_publication import validate
+        from ncpm.publish.validate import validate
 
         outcome = validate(
             work,
@@ -721,7 +692,7 @@ def publish(period: Period, revise: bool) -> int:
 
         started = step(4, "write the bulletin")
         manifest["files"].append(write_revision_log_from(work, catalogue, publication))
-        from bulletin import write_bulletin
+        from ncpm.publish.bulletin import write_bulletin
 
         write_bulletin(work, manifest, metric_table, area_table, publications)
         finalise_manifest(work, manifest)
@@ -801,33 +772,14 @@ def finalise_manifest(work: Path, manifest: dict) -> None:
     (work / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        epilog=__doc__.split("\n\n", 1)[1],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument(
-        "--period",
-        required=True,
-        help="quarter-end month of the publication, YYYY-MM (e.g. 2026-06)",
-    )
-    parser.add_argument(
-        "--revise",
-        action="store_true",
-        help="replace an existing publication of the period, keeping it as a numbered revision",
-    )
-    args = parser.parse_args(argv)
+def run(period_text: str, revise: bool = False) -> int:
+    """Publish the quarter ``period_text`` (YYYY-MM); the exit code (0, 1 or 2, above)."""
     try:
-        period = parse_period(args.period)
-        return publish(period, args.revise)
-    except UsageError as error:
+        period = parse_publication_period(period_text)
+        return publish(period, revise)
+    except (UsageError, PeriodError) as error:
         say(f"error: {error}")
         return 2
     except PublishError as error:
         say(f"error: {error}")
         return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Trace one published figure back to the raw rows it was computed from.
 
     scripts/trace --metric M1.1 --area E23000001 --period 2019-06 [--breakdown all] [--json]
@@ -32,8 +31,6 @@ COUNT_FEEDS and traced by one generic tracer; the two surveys have theirs.
 
 from __future__ import annotations
 
-import argparse
-import calendar
 import csv
 import json
 import os
@@ -46,7 +43,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+from ncpm import settings
+from ncpm.periods import PeriodError, parse_period_end, quarter_ends_of_year
+
+ROOT = settings.root()
 TOLERANCE = 1e-6
 
 
@@ -130,20 +130,6 @@ def records(con, sql: str, params: list | None = None) -> list[dict[str, Any]]:
     cursor = con.execute(sql, params or [])
     columns = [d[0] for d in cursor.description]
     return [{c: num(v) for c, v in zip(columns, row, strict=True)} for row in cursor.fetchall()]
-
-
-def parse_period(text: str) -> date:
-    """`2019-06` -> 2019-06-30 (the last day of the month); `2019-06-30` as is."""
-    parts = text.strip().split("-")
-    try:
-        if len(parts) == 2:
-            year, month = int(parts[0]), int(parts[1])
-            return date(year, month, calendar.monthrange(year, month)[1])
-        if len(parts) == 3:
-            return date(int(parts[0]), int(parts[1]), int(parts[2]))
-    except ValueError:
-        pass
-    raise TraceError(f"period {text!r} is not YYYY-MM or YYYY-MM-DD")
 
 
 # --------------------------------------------------------------------------- lineage
@@ -572,19 +558,6 @@ COUNT_FEEDS: dict[str, CountFeed] = {
         annual=True,
     ),
 }
-
-
-def quarter_ends_of_year(period: date) -> list[date]:
-    """The four quarter ends of the rolling year ending at `period`, oldest first."""
-    ends = []
-    year, month = period.year, period.month
-    for _ in range(4):
-        ends.append(date(year, month, calendar.monthrange(year, month)[1]))
-        month -= 3
-        if month <= 0:
-            month += 12
-            year -= 1
-    return ends[::-1]
 
 
 def attach_published_text(trace: Trace, rows: list[dict[str, Any]], columns: tuple[str, ...]):
@@ -1561,63 +1534,38 @@ def print_trace(trace: Trace, out=sys.stdout) -> None:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="scripts/trace",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=f"Supported source feeds: {', '.join(sorted(TRACERS))}.",
-    )
-    parser.add_argument("--metric", required=True, help="metric id, e.g. M1.1")
-    parser.add_argument("--area", required=True, help="area code, e.g. E23000001 or K04000001")
-    parser.add_argument(
-        "--period", required=True, help="period end: YYYY-MM (month end) or YYYY-MM-DD"
-    )
-    parser.add_argument(
-        "--breakdown", default="all", help="breakdown (default 'all', the headline)"
-    )
-    parser.add_argument("--json", action="store_true", help="print the trace as JSON")
-    parser.add_argument(
-        "--duckdb",
-        default=os.environ.get("NCPM_DUCKDB_PATH", "warehouse/ncpm.duckdb"),
-        help="warehouse file (default $NCPM_DUCKDB_PATH or warehouse/ncpm.duckdb)",
-    )
-    parser.add_argument(
-        "--manifest",
-        default=str(ROOT / "target" / "manifest.json"),
-        help="dbt manifest for the model chain (default target/manifest.json)",
-    )
-    args = parser.parse_args(argv)
+def trace_in_warehouse(
+    metric_id: str,
+    area: str,
+    period: str,
+    breakdown: str = "all",
+    database: Path | None = None,
+    manifest: Path | None = None,
+) -> Trace:
+    """Trace one figure in the built warehouse ``database`` (default: the settings' file).
+
+    Raises TraceError when the figure cannot be traced (no warehouse, unknown metric, ...).
+    """
     import duckdb
 
-    path = Path(args.duckdb)
-    path = path if path.is_absolute() else ROOT / path
+    config = settings.get()
+    path = database or config.duckdb_path
     if not path.exists():
-        print(f"error: no warehouse at {path}; run `make build` first", file=sys.stderr)
-        return 2
+        raise TraceError(f"no warehouse at {path}; run `make build` first")
+    try:
+        period_end = parse_period_end(period)
+    except PeriodError as error:
+        raise TraceError(str(error)) from error
     os.chdir(ROOT)  # staging views read the landed files by paths relative to the project
     con = duckdb.connect(str(path), read_only=True)
     try:
-        trace = trace_figure(
+        return trace_figure(
             con,
-            args.metric,
-            args.area,
-            parse_period(args.period),
-            args.breakdown,
-            Path(args.manifest),
+            metric_id,
+            area,
+            period_end,
+            breakdown,
+            manifest or config.target_dir / "manifest.json",
         )
-    except TraceError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
     finally:
         con.close()
-    if args.json:
-        json.dump(trace.as_json(), sys.stdout, indent=2)
-        print()
-    else:
-        print_trace(trace)
-    return 0 if trace.reconciles else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Explain why the last dbt build failed, in terms a data engineer can act on.
 
 Reads target/run_results.json (written by every dbt command) and, for each
@@ -9,18 +8,17 @@ in (tests run with store_failures, schema `audit`). Rows that carry a
 
 Run by `make build` and `make test` after a failed build; safe to run by hand:
 
-    .venv/bin/python scripts/explain_failures.py [--limit N]
+    ncpm explain [--limit N]
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from ncpm import settings
+
+ROOT = settings.root()
 
 
 def offending_rows(relation: str, limit: int) -> tuple[list[str], list[tuple]] | None:
@@ -29,9 +27,8 @@ def offending_rows(relation: str, limit: int) -> tuple[list[str], list[tuple]] |
         import duckdb
     except ImportError:
         return None
-    path = os.environ.get("NCPM_DUCKDB_PATH", "warehouse/ncpm.duckdb")
     try:
-        con = duckdb.connect(str(ROOT / path), read_only=True)
+        con = duckdb.connect(str(settings.get().duckdb_path), read_only=True)
     except duckdb.Error:
         return None
     try:
@@ -91,15 +88,3 @@ def explain(run_results: Path, limit: int) -> int:
             "skipped and keep their last good build."
         )
     return 1 if bad else 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--run-results", type=Path, default=ROOT / "target" / "run_results.json")
-    parser.add_argument("--limit", type=int, default=10, help="offending rows shown per test")
-    args = parser.parse_args(argv)
-    return explain(args.run_results, args.limit)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

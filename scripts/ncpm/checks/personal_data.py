@@ -1,8 +1,7 @@
-#!/usr/bin/env python3
 """Fail when respondent- or incident-level (personal) data could reach the marts.
 
 Reads the dbt manifest (and the catalog, when present) that `dbt docs generate`
-writes to target/, and checks the disclosure rules of MEASURES.md section 6:
+writes to target/, and checks the disclosure rules (docs/survey.md):
 
 1. no model of the marts layer (under models/marts/ or built in schema `marts`)
    and no exposure depends directly on a model tagged `personal`;
@@ -17,19 +16,18 @@ writes to target/, and checks the disclosure rules of MEASURES.md section 6:
 Run by `make test` (target `structure`); exits 0 when clean, 1 listing every
 violation, 2 when the manifest is missing.
 
-    .venv/bin/python scripts/check_personal_data.py [--manifest target/manifest.json]
-        [--catalog target/catalog.json]
+    ncpm check personal-data [--manifest target/manifest.json] [--catalog target/catalog.json]
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from ncpm import settings
+
+ROOT = settings.root()
 PERSONAL_TAG = "personal"
 ESTIMATION_TAG = "survey_estimation"
 MARTS_SCHEMA = "marts"
@@ -113,21 +111,13 @@ def check(manifest: dict, catalog: dict | None = None) -> list[str]:
     return problems
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--manifest", type=Path, default=ROOT / "target" / "manifest.json")
-    parser.add_argument(
-        "--catalog",
-        type=Path,
-        default=ROOT / "target" / "catalog.json",
-        help="also check the columns the marts tables really have (skipped when absent)",
-    )
-    args = parser.parse_args(argv)
-    if not args.manifest.exists():
-        print(f"error: {args.manifest} not found: run `dbt parse` or `dbt docs generate` first")
+def run(manifest_path: Path, catalog_path: Path) -> int:
+    """Check a manifest (and its catalog when present); print the verdict; the exit code."""
+    if not manifest_path.exists():
+        print(f"error: {manifest_path} not found: run `dbt parse` or `dbt docs generate` first")
         return 2
-    manifest = json.loads(args.manifest.read_text())
-    catalog = json.loads(args.catalog.read_text()) if args.catalog.exists() else None
+    manifest = json.loads(manifest_path.read_text())
+    catalog = json.loads(catalog_path.read_text()) if catalog_path.exists() else None
     problems = check(manifest, catalog)
     personal = sorted(uid for uid, node in manifest.get("nodes", {}).items() if is_personal(node))
     if problems:
@@ -137,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             "Respondent- and incident-level models (tag `personal`) may be read only by "
             f"`{PERSONAL_TAG}` models and estimation models (tag `{ESTIMATION_TAG}`); the marts "
-            "carry aggregates only (MEASURES.md section 6)."
+            "carry aggregates only (docs/survey.md, disclosure control)."
         )
         return 1
     print(
@@ -145,7 +135,3 @@ def main(argv: list[str] | None = None) -> int:
         "the marts or an exposure; no identifier or weight column in the marts."
     )
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Write the SYNTHETIC sample of computer misuse offences reported to Action Fraud.
 
 The shape is our design (MEASURES.md 5.10): national quarterly counts of computer misuse
@@ -20,10 +19,9 @@ from __future__ import annotations
 
 import math
 import random
-import sys
 from pathlib import Path
 
-from _synthetic import (
+from ncpm.synth.common import (
     add_last_quarter_arguments,
     add_out_argument,
     add_seed_argument,
@@ -80,7 +78,3 @@ def main(argv: list[str] | None = None) -> int:
     n = generate(args.out, args.last_year, args.last_quarter, args.seed)
     report_rows(n, args.out)
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Checks over dbt's artefacts (manifest and catalog)."""

@@ -1,0 +1,287 @@
+"""The ``ncpm`` command: one thin command per task, each over the module that holds its logic.
+
+Commands parse options, call one function and turn its result into an exit code; nothing
+else lives here (the import-linter contracts in pyproject.toml keep the modules from
+importing this one).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from ncpm import __version__, settings
+
+EXAMPLES = """
+\b
+Examples:
+  ncpm land police_recorded_crime ~/Downloads/prc-pfa-tables.ods --sheet 2019-20
+  ncpm publish --period 2026-06
+  ncpm trace --metric M1.1 --area E23000001 --period 2019-06
+  ncpm synth --feed all
+"""
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=EXAMPLES,
+)
+@click.version_option(__version__, prog_name="ncpm")
+def main() -> None:
+    """The National Crime and Policing Measures warehouse: land, build checks, publish, trace.
+
+    Paths come from the environment (NCPM_DUCKDB_PATH, NCPM_RAW_DIR, NCPM_PUBLICATIONS_DIR,
+    NCPM_PUBLISHED_DUCKDB_PATH; see docs/runbook.md). The dbt build itself is `make build`.
+    """
+
+
+def _exit(code: int) -> None:
+    sys.exit(code)
+
+
+# --------------------------------------------------------------------------- land
+
+
+@main.command(
+    epilog="""
+\b
+Examples:
+  ncpm land police_recorded_crime prc-pfa-mar2013-onwards-tables.ods --sheet 2017-18
+  ncpm land drug_seizures Seizures18-19.csv --year 2018/19
+\b
+Exit codes: 0 landed, 1 bad input file, 2 usage error. Next step: make build.
+"""
+)
+@click.argument("feed")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--year",
+    metavar="YYYY/YY",
+    help="drug_seizures only: land a published WIDE seizures table as this financial year.",
+)
+@click.option(
+    "--sheet",
+    "sheets",
+    multiple=True,
+    metavar="NAME",
+    help=".ods only: read this sheet (repeat for several; default every sheet).",
+)
+@click.option(
+    "--raw-dir",
+    type=click.Path(path_type=Path),
+    help="Folder holding one sub-folder per feed (default $NCPM_RAW_DIR or seeds/raw).",
+)
+def land(feed: str, file: Path, year: str | None, sheets: tuple[str, ...], raw_dir) -> None:
+    """Land a published FILE (.csv or .ods) as the current raw file of FEED.
+
+    The header must match the feed's current file; the previous file is archived under
+    <feed>/archive/<UTC time>/, never deleted.
+    """
+    from ncpm import land as landing
+
+    try:
+        result = landing.land(feed, file, raw_dir, list(sheets) or None, year)
+    except landing.LandError as error:
+        click.echo(f"error: {error}", err=True)
+        _exit(error.exit_code)
+    click.echo(result.summary())
+
+
+# --------------------------------------------------------------------------- publish
+
+
+@main.command(
+    epilog="""
+\b
+Examples:
+  ncpm publish --period 2026-06
+  ncpm publish --period 2026-06 --revise
+\b
+Exit codes: 0 published; 1 a step failed (nothing published); 2 usage error or refusal.
+"""
+)
+@click.option("--period", required=True, metavar="YYYY-MM", help="Quarter-end month, e.g. 2026-06.")
+@click.option(
+    "--revise", is_flag=True, help="Replace an existing publication, keeping it as a revision."
+)
+def publish(period: str, revise: bool) -> None:
+    """Publish a quarter: build, export, validate, bulletin, publish, record, BI copy."""
+    from ncpm.publish import pipeline
+
+    _exit(pipeline.run(period, revise))
+
+
+# --------------------------------------------------------------------------- trace
+
+
+@main.command(
+    epilog="""
+\b
+Examples:
+  ncpm trace --metric M1.1 --area E23000001 --period 2019-06
+  ncpm trace --metric M3.3 --area K04000001 --period 2019-03 --breakdown 'Class A' --json
+\b
+Exit codes: 0 every step reconciles, 1 a step does not, 2 the figure cannot be traced.
+"""
+)
+@click.option("--metric", required=True, help="Metric id, e.g. M1.1.")
+@click.option("--area", required=True, help="Area code, e.g. E23000001 or K04000001.")
+@click.option("--period", required=True, help="Period end: YYYY-MM (month end) or YYYY-MM-DD.")
+@click.option("--breakdown", default="all", show_default=True, help="Breakdown of the figure.")
+@click.option("--json", "as_json", is_flag=True, help="Print the trace as JSON.")
+@click.option(
+    "--duckdb",
+    "database",
+    type=click.Path(path_type=Path),
+    help="Warehouse file (default $NCPM_DUCKDB_PATH or warehouse/ncpm.duckdb).",
+)
+@click.option(
+    "--manifest",
+    type=click.Path(path_type=Path),
+    help="dbt manifest for the model chain (default target/manifest.json).",
+)
+def trace(metric, area, period, breakdown, as_json, database, manifest) -> None:
+    """Trace one published figure back to the raw rows it was computed from."""
+    from ncpm.trace import service
+
+    try:
+        result = service.trace_in_warehouse(metric, area, period, breakdown, database, manifest)
+    except service.TraceError as error:
+        click.echo(f"error: {error}", err=True)
+        _exit(2)
+    if as_json:
+        click.echo(json.dumps(result.as_json(), indent=2))
+    else:
+        service.print_trace(result)
+    _exit(0 if result.reconciles else 1)
+
+
+# --------------------------------------------------------------------------- explain
+
+
+@main.command()
+@click.option(
+    "--run-results",
+    type=click.Path(path_type=Path),
+    help="dbt's run_results.json (default target/run_results.json).",
+)
+@click.option("--limit", default=10, show_default=True, help="Offending rows shown per test.")
+def explain(run_results: Path | None, limit: int) -> None:
+    """Explain why the last dbt build failed: each rule broken and its offending rows."""
+    from ncpm import explain as explaining
+
+    _exit(explaining.explain(run_results or settings.get().target_dir / "run_results.json", limit))
+
+
+# --------------------------------------------------------------------------- check
+
+
+@main.group()
+def check() -> None:
+    """Checks over the dbt artefacts."""
+
+
+@check.command("personal-data")
+@click.option("--manifest", type=click.Path(path_type=Path), help="Default target/manifest.json.")
+@click.option("--catalog", type=click.Path(path_type=Path), help="Default target/catalog.json.")
+def personal_data(manifest: Path | None, catalog: Path | None) -> None:
+    """Fail when respondent- or incident-level data could reach the marts."""
+    from ncpm.checks import personal_data as checking
+
+    target = settings.get().target_dir
+    _exit(checking.run(manifest or target / "manifest.json", catalog or target / "catalog.json"))
+
+
+# --------------------------------------------------------------------------- generation
+
+
+@main.command()
+@click.option("--check", "check_only", is_flag=True, help="Exit 1 when the YAML is stale.")
+def semantic(check_only: bool) -> None:
+    """Write the MetricFlow semantic layer YAML from the metric catalogue."""
+    from ncpm import semantic as generating
+
+    _exit(generating.run(check_only))
+
+
+# --------------------------------------------------------------------------- synthetic
+
+
+def _feeds() -> list[str]:
+    from ncpm import synth
+
+    return list(synth.generators())
+
+
+@main.command(
+    context_settings={"ignore_unknown_options": True},
+    epilog="""
+\b
+Examples:
+  ncpm synth --feed all
+  ncpm synth --feed weapon_returns
+  ncpm synth --feed victim_survey -- --help      (the generator's own options)
+""",
+)
+@click.option(
+    "--feed",
+    "feeds",
+    multiple=True,
+    required=True,
+    help="Feed to generate (repeatable), or 'all'. --list shows them.",
+)
+@click.argument("generator_args", nargs=-1, type=click.UNPROCESSED)
+def synth(feeds: tuple[str, ...], generator_args: tuple[str, ...]) -> None:
+    """Write the deterministic SYNTHETIC sample raw files of one feed, or all of them.
+
+    Options after `--` go to the feed's generator. Synthetic data: never present the
+    numbers as published statistics.
+    """
+    from ncpm import synth as synthetic
+    from ncpm.console import progress_over
+
+    known = _feeds()
+    chosen = known if "all" in feeds else list(feeds)
+    unknown = sorted(set(chosen) - set(known))
+    if unknown:
+        raise click.BadParameter(
+            f"no generator for {', '.join(unknown)}; known: all, {', '.join(known)}",
+            param_hint="--feed",
+        )
+    if generator_args and len(chosen) > 1:
+        raise click.BadParameter("generator options need a single --feed", param_hint="--feed")
+    for feed in progress_over(chosen, "synthetic samples", enabled=len(chosen) > 1):
+        code = synthetic.run(feed, generator_args)
+        if code:
+            _exit(code)
+
+
+# --------------------------------------------------------------------------- bench and Spark
+
+
+@main.command()
+@click.option("--repeat", default=1, show_default=True, help="Runs of each step (best shown).")
+def bench(repeat: int) -> None:
+    """Benchmark dbt parse, a full build from empty, and DuckDB reading the raw files."""
+    from ncpm import bench as benchmark
+
+    _exit(benchmark.run(repeat))
+
+
+@main.command("spark-check")
+@click.option(
+    "--spark-python",
+    type=click.Path(path_type=Path),
+    help="Python of the Spark environment (default .venv-spark/bin/python).",
+)
+@click.option("--require-java", is_flag=True, help="Fail instead of skipping without Java.")
+@click.option("--keep", is_flag=True, help="Keep the scratch copy (its path is printed).")
+def spark_check(spark_python: Path | None, require_java: bool, keep: bool) -> None:
+    """Build the whole project on Apache Spark in-process and compare it with DuckDB."""
+    from ncpm import spark_check as checking
+
+    python = spark_python or settings.root() / ".venv-spark" / "bin" / "python"
+    _exit(checking.run(python, require_java, keep))

@@ -1,0 +1,1 @@
+"""The quarterly publication (write-audit-publish), one module per step."""

@@ -1,0 +1,147 @@
+"""Paths and environment variables, read in one place.
+
+Every path the project uses, and every ``NCPM_*`` environment variable with its default,
+is here. :func:`get` reads the environment once per process; pass an ``environ`` mapping
+to :meth:`Settings.from_env` to build settings for a sandbox (tests do).
+
+The project root is the folder holding ``dbt_project.yml``: ``NCPM_PROJECT_DIR`` when set,
+else the checkout this package was installed from (``make build`` installs it editable),
+else the nearest parent of the working directory that has one.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+#: Every environment variable the package reads, its default and meaning (``ncpm --help``
+#: and docs/runbook.md list these).
+VARIABLES: dict[str, tuple[str, str]] = {
+    "NCPM_PROJECT_DIR": ("(the checkout)", "the dbt project folder"),
+    "NCPM_DUCKDB_PATH": ("warehouse/ncpm.duckdb", "the DuckDB file dbt builds"),
+    "NCPM_RAW_DIR": ("seeds/raw", "the landing folder, one sub-folder per raw feed"),
+    "NCPM_PUBLICATIONS_DIR": ("publications", "where publications are written"),
+    "NCPM_PUBLISHED_DUCKDB_PATH": (
+        "warehouse/published/ncpm.duckdb",
+        "the read-only copy BI tools open",
+    ),
+    "DBT_TARGET_PATH": ("target", "dbt's artefacts (manifest, run results)"),
+    "NCPM_TARGET": ("duckdb", "the dbt target: duckdb, spark or spark_session"),
+    "NCPM_REALDATA_DIR": ("(unset)", "genuine published files for the tests"),
+}
+
+
+class ProjectNotFoundError(RuntimeError):
+    """No dbt project could be found for the package to work on."""
+
+
+def _is_project(path: Path) -> bool:
+    return (path / "dbt_project.yml").is_file()
+
+
+def find_root(environ: Mapping[str, str] | None = None, cwd: Path | None = None) -> Path:
+    """The project root (see the module docstring for the order searched)."""
+    environ = os.environ if environ is None else environ
+    explicit = environ.get("NCPM_PROJECT_DIR")
+    if explicit:
+        path = Path(explicit).resolve()
+        if not _is_project(path):
+            raise ProjectNotFoundError(
+                f"NCPM_PROJECT_DIR={explicit} holds no dbt_project.yml: point it at the "
+                "project folder, or unset it."
+            )
+        return path
+    installed_from = PACKAGE_DIR.parents[1]  # <root>/scripts/ncpm
+    if _is_project(installed_from):
+        return installed_from
+    here = (cwd or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if _is_project(folder):
+            return folder
+    raise ProjectNotFoundError(
+        "no dbt project found: run ncpm inside the project folder or set NCPM_PROJECT_DIR."
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path
+    duckdb_path: Path
+    raw_dir: Path
+    publications_dir: Path
+    published_duckdb_path: Path
+    target_dir: Path
+    dbt_target: str
+    realdata_dir: Path | None
+
+    @property
+    def reference_dir(self) -> Path:
+        return self.root / "seeds" / "reference"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.root / "models"
+
+    @property
+    def gx_dir(self) -> Path:
+        return self.root / "gx" / "expectations"
+
+    @property
+    def bin_dir(self) -> Path:
+        """The environment's executables (dbt, ...): those beside this Python."""
+        return Path(sys.executable).parent
+
+    @property
+    def dbt(self) -> str:
+        return str(self.bin_dir / "dbt")
+
+    def dbt_env(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        """The environment dbt runs with: this process's, with the project's paths fixed."""
+        env = dict(os.environ)
+        env.setdefault("DBT_PROFILES_DIR", str(self.root))
+        env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
+        env["NCPM_DUCKDB_PATH"] = str(self.duckdb_path)
+        env["NCPM_RAW_DIR"] = str(self.raw_dir)
+        env["NCPM_PUBLICATIONS_DIR"] = str(self.publications_dir)
+        env.update(extra or {})
+        return env
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        environ = os.environ if environ is None else environ
+        root = find_root(environ)
+
+        def path(name: str, default: str) -> Path:
+            value = Path(environ.get(name) or default)
+            return value if value.is_absolute() else root / value
+
+        realdata = environ.get("NCPM_REALDATA_DIR")
+        return cls(
+            root=root,
+            duckdb_path=path("NCPM_DUCKDB_PATH", "warehouse/ncpm.duckdb"),
+            raw_dir=path("NCPM_RAW_DIR", "seeds/raw"),
+            publications_dir=path("NCPM_PUBLICATIONS_DIR", "publications"),
+            published_duckdb_path=path(
+                "NCPM_PUBLISHED_DUCKDB_PATH", "warehouse/published/ncpm.duckdb"
+            ),
+            target_dir=path("DBT_TARGET_PATH", "target"),
+            dbt_target=environ.get("NCPM_TARGET") or "duckdb",
+            realdata_dir=Path(realdata) if realdata else None,
+        )
+
+
+@lru_cache(maxsize=1)
+def get() -> Settings:
+    """The settings of this process, read from the environment once."""
+    return Settings.from_env()
+
+
+def root() -> Path:
+    """The project root (shorthand for ``get().root``)."""
+    return get().root
