@@ -1,33 +1,3 @@
-{#-
-    measure_fact(figures, survey=false)
-
-    Turns a measure's figures into the mart contract (MEASURES.md section 8):
-    joins the metric catalogue for unit, desired direction and baseline period,
-    adds the baseline value, change, % change, rate per 1,000 and direction of
-    travel. One definition, used by every fct_ table. Numbers leave as double,
-    the type the marts' contracts declare.
-
-    `figures` (a CTE or relation) has: metric_id, area_code, area_level,
-    period_end_date, period_type, breakdown, value, ci_lower, ci_upper,
-    is_suppressed, suppression_reason, is_data_gap, is_incomplete, quality_note,
-    and, when `survey` is true, standard_error (for the significance test).
-
-    * change_from_baseline = value - baseline_value
-    * pct_change_from_baseline = 100 * change / baseline (null for a zero or
-      missing baseline)
-    * rate_per_1000 = 1000 * value / population, for counts (not percentages)
-      of PFAs, regions and England and Wales; the population is the mid-year
-      estimate of the year six months before the period end (the middle of a
-      12-month period)
-    * survey metrics (`survey=true`): z = (x1 - x0) / sqrt(se1^2 + se0^2),
-      significant when |z| > 1.96 (macros/survey/estimators.sql,
-      is_significant_change); the direction of travel follows significance, and
-      is `not assessed` when either estimate or its standard error is missing
-      (a gap, or suppressed by disclosure control)
-
-    A fact that publishes both counts and survey estimates (fct_neighbourhood_crime,
-    fct_cyber_crime) calls the macro once per path and unions the two outputs.
--#}
 {% macro measure_fact(figures, survey=false) -%}
 
 with
@@ -141,16 +111,6 @@ from assessed
 {%- endmacro %}
 
 
-{#-
-    count_figures(relation, metric_ids=none, always_complete=false)
-
-    The `figures` measure_fact expects, for count metrics (no survey interval,
-    no disclosure control) read from an intermediate model with metric_id,
-    breakdown, area_code, area_level, period_end_date, period_type, value,
-    is_data_gap, is_incomplete and quality_note, keeping `metric_ids` (every
-    row when none). A model whose figures are never partial has no
-    is_incomplete column: always_complete=true sets it false.
--#}
 {% macro count_figures(relation, metric_ids=none, always_complete=false) -%}
     select
         metric_id,
@@ -178,15 +138,6 @@ from assessed
 {%- endmacro %}
 
 
-{#-
-    survey_figures(relation, metric_ids=none)
-
-    The `figures` measure_fact(survey=true) expects, for survey estimates read
-    from an estimation model that carries them all (the count columns of
-    count_figures plus standard_error, ci_lower, ci_upper, is_suppressed and
-    suppression_reason from disclosure control), keeping `metric_ids` (every
-    row when none).
--#}
 {% macro survey_figures(relation, metric_ids=none) -%}
     select
         metric_id,

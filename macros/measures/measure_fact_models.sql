@@ -1,11 +1,3 @@
-{#-
-    measure_fact_models()
-
-    The measure fact tables that exist, in measure order. rpt_all_measures
-    stacks them; a test checks that every fact model named in the metric
-    catalogue with rows is listed here (tests/data/marts/
-    assert_catalogue_facts_are_stacked.sql), so a new fact cannot be forgotten.
--#}
 {% macro measure_fact_models() -%}
     {{ return([
         'fct_homicide', 'fct_serious_violence', 'fct_drugs_supply',
@@ -13,7 +5,6 @@
     ]) }}
 {%- endmacro %}
 
-{#- The columns of the mart contract, in order (MEASURES.md section 8). -#}
 {% macro measure_fact_columns() -%}
     {{ return([
         'metric_id', 'area_code', 'area_level', 'period_end_date', 'period_type', 'breakdown',

@@ -3,7 +3,7 @@
     row per raw row, metric and breakdown it counts in (M1.1 homicide; M4.2
     neighbourhood crime by category and in total). The quarterly counts
     (int_police_recorded_crime__area_quarter) are sums of these rows, and
-    scripts/trace reads them to list the raw rows behind a published figure.
+    ncpm trace reads them to list the raw rows behind a published figure.
 -#}
 
 with

@@ -1,30 +1,4 @@
 {{ config(materialized="table", tags=["survey_estimation"]) }}
-{#-
-    Victim survey incidence estimates (MEASURES.md section 6), national, for
-    every quarter end over the rolling year of interviews ending then:
-    M4.1 neighbourhood crime by category (domestic burglary, personal robbery,
-    theft from the person, vehicle-related theft) and their total ('all'), and
-    M5.1 computer misuse.
-
-    For each category: the weighted mean number of incidents per household
-    (household crimes, household weight) or adult (personal crimes, individual
-    weight) over ALL respondents of the year, x 1000 = the incidence rate per
-    1,000; estimated incidents = rate x population / 1000, where the population
-    is the sum of the weights of the year's respondents (the weights gross up to
-    the households or adults of England and Wales), so estimated incidents =
-    sum(w x) exactly. Standard error: deft x weighted sd / sqrt(n_eff) for the
-    mean, scaled the same way; 95% CI = estimate +/- 1.96 SE.
-
-    The 'all' row sums the four categories; its standard error is
-    sqrt(sum of the category SE^2), taking the categories as independent (our
-    design; covariance between categories within a respondent is ignored).
-
-    Efficient and exact: respondents are first summed by quarter (count, sum w,
-    sum w^2, sum w x, sum w x^2) and the rolling year adds four quarters of
-    sums. A rolling year with a missing or incomplete quarter is a data gap;
-    an estimate with an unweighted base under survey_min_unweighted_base is
-    suppressed. Aggregates only: tag `survey_estimation` (may read personal rows).
--#}
 
 {%- set series_keys = ['metric_id', 'breakdown'] -%}
 

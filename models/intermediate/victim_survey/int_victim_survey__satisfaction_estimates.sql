@@ -1,24 +1,4 @@
 {{ config(materialized="table", tags=["survey_estimation"]) }}
-{#-
-    Victim survey satisfaction estimates (MEASURES.md section 6), national, for
-    every quarter end over the rolling year of interviews ending then:
-
-    * M6.1: victim forms (incident series) that came to the attention of the
-      police and have a satisfaction answer 1-5 ("don't know" excluded); each
-      form weighted by the weight of its crime type (household weight for
-      household crimes, individual weight for personal crimes);
-    * M6.2: self-completion respondents who were victims of domestic abuse in
-      the last 12 months, reported it to the police and answered 1-5;
-      individual weight.
-
-    value = weighted % very or fairly satisfied (answers 1 and 2);
-    SE = deft x sqrt(p (100 - p) / n_eff) with Kish's n_eff of the base;
-    95% CI = value +/- 1.96 SE. Quarterly sums (count, sum w, sum w^2,
-    sum w y) are rolled over four quarters (exact). A rolling year with a
-    missing or incomplete quarter is a data gap; an unweighted base under
-    survey_min_unweighted_base is suppressed. Aggregates only: tag
-    `survey_estimation` (may read personal rows).
--#}
 
 {%- set series_keys = ['metric_id', 'breakdown'] -%}
 

@@ -1,15 +1,3 @@
-{#-
-    Measure 5: tackle cyber crime. One row per metric, area, period end and
-    breakdown (the mart contract, MEASURES.md section 8), national only.
-
-    M5.1 computer misuse incidents estimated by the victim survey (survey
-    rolling year, with 95% CI and significance).
-    M5.2 computer misuse offences reported to Action Fraud (its own feed),
-    rolling 12 months (a count: direction by the sign of the change).
-    M5.3 percentage of businesses identifying a cyber breach or attack, by
-    survey year and size band (with 95% CI and significance).
--#}
-
 with
 
 survey_estimates as (

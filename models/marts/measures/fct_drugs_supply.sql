@@ -1,16 +1,3 @@
-{#-
-    Measure 3: disrupt drugs supply and county lines. One row per metric, area,
-    period end and breakdown (the mart contract, MEASURES.md section 8).
-
-    Quarterly metrics, rolling 12 months: M3.1 drug-related homicides (homicide
-    index), M3.2 police referrals into drug treatment, M3.4 county lines closed
-    (national). Annual metric, financial year (period_type `financial_year`,
-    period end 31 March): M3.3 drug seizures by police forces and Border Force,
-    breakdowns `all` (the table's own All drugs count) and Class A, B, C (the
-    table's class totals). Annual and quarterly figures sit side by side, told
-    apart by period_type; no annual figure is ever summed into a rolling year.
--#}
-
 with
 
 quarterly_metrics as (

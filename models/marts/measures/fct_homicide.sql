@@ -1,14 +1,3 @@
-{#-
-    Measure 1: reduce murder and other homicide. One row per metric, area,
-    period end and breakdown (the mart contract, MEASURES.md section 8).
-
-    M1.1 homicide offences recorded by the police, rolling 12 months, for every
-    PFA, region, England and Wales and British Transport Police.
-    M1.2 homicide victims from the homicide index, rolling 12 months, with the
-    breakdowns sharp instrument, victim under 25 and domestic, for the same
-    areas. The two differ on purpose (offences vs victims, different sources).
--#}
-
 with
 
 recorded_homicide as (
