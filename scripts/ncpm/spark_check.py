@@ -69,7 +69,7 @@ REVISIONS_SQL = (
 )
 
 # A small revision history for the scratch copy's publications/ folder, in the shape
-# scripts/publish.py writes (DuckDB Parquet): three figures in three publications,
+# `ncpm publish` writes (DuckDB Parquet): three figures in three publications,
 # 2026-06 revised (its first revision kept aside as publish does), plus work in
 # progress under .staging/ that must not be read. Rows: (folder, publication id,
 # period end, revision, published at, [(metric, area, period end, breakdown, value,

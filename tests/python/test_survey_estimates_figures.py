@@ -1,6 +1,6 @@
 """Published survey and cyber figures equal estimates recomputed independently
 from the raw CSV files with the standard library (not through the models or
-macros under test), following MEASURES.md section 6 step by step.
+macros under test), following docs/survey.md step by step.
 """
 
 from __future__ import annotations
@@ -140,7 +140,7 @@ def test_survey_estimates_match_an_independent_recomputation(built_sample, raw_s
 
 
 def test_magnitudes_are_realistic_at_the_baseline(raw_survey):
-    """The sample lands in the orders of size of MEASURES.md 5.4 (synthetic data)."""
+    """The sample lands in the orders of size docs/survey.md describes (synthetic data)."""
     expected = expected_survey_figures(raw_survey, date(2019, 6, 30))
     assert 2_000_000 <= expected[("M4.1", "all")][0] <= 2_500_000
     assert 50 <= expected[("M6.1", "all")][0] <= 80

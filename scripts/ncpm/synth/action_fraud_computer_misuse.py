@@ -1,6 +1,6 @@
 """Write the SYNTHETIC sample of computer misuse offences reported to Action Fraud.
 
-The shape is our design (MEASURES.md 5.10): national quarterly counts of computer misuse
+The shape is our design (docs/feeds.md): national quarterly counts of computer misuse
 offences reported to Action Fraud by offence type (hacking, viruses and malware, denial of
 service, other computer misuse), one row per financial year, financial quarter (1 = Apr-Jun)
 and offence type, from April 2017 to June 2026. These are not the fraud rows of the police

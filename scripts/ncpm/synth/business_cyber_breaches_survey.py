@@ -1,6 +1,6 @@
 """Write the SYNTHETIC sample of the business cyber breaches survey table.
 
-The shape is modelled on the annual UK Cyber Security Breaches Survey (MEASURES.md 5.9):
+The shape is modelled on the annual UK Cyber Security Breaches Survey (docs/feeds.md):
 one row per survey year and business size band (micro, small, medium, large, and ``all``
 businesses), with the percentage of businesses identifying a cyber security breach or attack
 in the last 12 months (one decimal) and the unweighted base of businesses interviewed.

@@ -1,6 +1,6 @@
 """Write the SYNTHETIC sample of the victim survey microdata (respondents and victim forms).
 
-The design is ours, after the Crime Survey for England and Wales (MEASURES.md 5.4). Two files
+The design is ours, after the Crime Survey for England and Wales (docs/survey.md). Two files
 are written, one per raw feed:
 
 * ``victim_survey_respondents``: one row per interview, with the household and individual
