@@ -30,7 +30,7 @@ TEST_DUCKDB := warehouse/test/ncpm.duckdb
 # SQL folders linted; git keeps no empty folder, so a fresh clone may lack analyses/ or snapshots/.
 SQL_PATHS := $(wildcard models tests/data analyses snapshots)
 
-.PHONY: help venv build test check lint format dbt-test structure pytest pytest-fast browser spark-check docs land publish bench synth clean semantic trace
+.PHONY: help venv build test check lint format dbt-test structure pytest pytest-fast browser spark-check docs land publish bench synth clean semantic gx trace
 
 help: ## List the targets
 	@echo "National Crime and Policing Measures warehouse"
@@ -136,8 +136,11 @@ docs: $(STAMP) ## Write the lineage docs: site/index.html (single static file) a
 	@echo "==> Open site/index.html in a browser (no server or network needed)."
 	@echo "    site/dbt-docs/ is the same site for a web server (or: .venv/bin/dbt docs serve)."
 
-semantic: $(STAMP) ## Regenerate the MetricFlow semantic layer YAML from the metric catalogue
+semantic: $(STAMP) ## Regenerate the dbt files derived from the feed registry and catalogue (fact list and inputs, exposures, semantic layer)
 	$(NCPM) semantic
+
+gx: $(STAMP) ## Regenerate the Great Expectations suites (gx/expectations/) from the metric catalogue
+	$(NCPM) gx
 
 trace: $(STAMP) ## Trace one published figure back to its raw rows: make trace METRIC=M1.1 AREA=E23000001 PERIOD=2019-06 [BREAKDOWN=...] [JSON=1]
 	@test -n "$(METRIC)" -a -n "$(AREA)" -a -n "$(PERIOD)" || { echo "usage: make trace METRIC=M1.1 AREA=E23000001 PERIOD=2019-06 [BREAKDOWN='Class A'] [JSON=1]"; exit 2; }

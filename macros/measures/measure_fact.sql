@@ -160,3 +160,76 @@ from assessed
     where metric_id in ('{{ metric_ids | join("', '") }}')
     {%- endif %}
 {%- endmacro %}
+
+
+{#-
+    The whole fact from the catalogue: each input of fact_inputs(fact) (generated
+    from the catalogue and the feed registry) read with count_figures or
+    survey_figures, the counts and the survey estimates each through measure_fact
+    (direction of travel by sign or by significance), then stacked.
+-#}
+{% macro measure_fact_from_catalogue(fact) -%}
+    {%- set inputs = ncpm.fact_inputs(fact) -%}
+    {%- set counts = inputs | rejectattr('survey') | list -%}
+    {%- set estimates = inputs | selectattr('survey') | list -%}
+
+with
+{%- if counts %}
+
+counted as (
+    {%- for input in counts %}
+    {%- if not loop.first %}
+
+    union all
+    {%- endif %}
+
+    {{ ncpm.count_figures(ref(input.model), input.metric_ids, always_complete=input.always_complete) }}
+    {%- endfor %}
+
+),
+
+counted_fact as (
+
+    {{ ncpm.measure_fact('counted') }}
+
+),
+{%- endif %}
+{%- if estimates %}
+
+estimated as (
+    {%- for input in estimates %}
+    {%- if not loop.first %}
+
+    union all
+    {%- endif %}
+
+    {{ ncpm.survey_figures(ref(input.model), input.metric_ids) }}
+    {%- endfor %}
+
+),
+
+estimated_fact as (
+
+    {{ ncpm.measure_fact('estimated', survey=true) }}
+
+),
+{%- endif %}
+
+fact as (
+    {%- if counts %}
+
+    select * from counted_fact
+    {%- endif %}
+    {%- if counts and estimates %}
+
+    union all
+    {%- endif %}
+    {%- if estimates %}
+
+    select * from estimated_fact
+    {%- endif %}
+
+)
+
+select * from fact
+{%- endmacro %}

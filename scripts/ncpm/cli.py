@@ -199,10 +199,23 @@ def personal_data(manifest: Path | None, catalog: Path | None) -> None:
 
 
 @main.command()
-@click.option("--check", "check_only", is_flag=True, help="Exit 1 when the YAML is stale.")
+@click.option("--check", "check_only", is_flag=True, help="Exit 1 naming each stale file.")
 def semantic(check_only: bool) -> None:
-    """Write the MetricFlow semantic layer YAML from the metric catalogue."""
+    """Write the dbt files generated from the feed registry and the metric catalogue.
+
+    The fact list, rolling-year inputs and fact inputs macros, the exposures and the
+    MetricFlow semantic layer YAML.
+    """
     from ncpm import semantic as generating
+
+    _exit(generating.run(check_only))
+
+
+@main.command()
+@click.option("--check", "check_only", is_flag=True, help="Exit 1 naming each stale suite.")
+def gx(check_only: bool) -> None:
+    """Write the Great Expectations suites (gx/expectations/) from the metric catalogue."""
+    from ncpm import gx as generating
 
     _exit(generating.run(check_only))
 

@@ -60,6 +60,20 @@ class Metric:
         return self.row["fact_model"]
 
     @property
+    def period_type(self) -> str:
+        return self.row["period_type"]
+
+    @property
+    def is_survey(self) -> bool:
+        """A survey estimate (with a standard error), not a count."""
+        return self.period_type.startswith("survey")
+
+    @property
+    def period_model(self) -> str | None:
+        """The catalogue's own period model: set only when the feed names several."""
+        return (self.row.get("period_model") or "").strip() or None
+
+    @property
     def geographies(self) -> tuple[str, ...]:
         return _split(self.row["geographies"])
 
@@ -124,3 +138,49 @@ def rolling_year_inputs(reference_dir: Path | None = None) -> list[str]:
         if feed.quarterly_model
         and "int_quarterly_measures__rolling_12_months" in feed.period_models
     ]
+
+
+def period_model_of(metric: Metric, reference_dir: Path | None = None) -> str:
+    """The model holding a metric's published periods.
+
+    The feed's ``period_model`` in the registry; when the feed names several (the victim
+    survey's incidence and satisfaction estimates), the catalogue row's ``period_model``
+    says which one.
+    """
+    feed = feed_of(metric, reference_dir)
+    if metric.period_model:
+        if metric.period_model not in feed.period_models:
+            raise KeyError(
+                f"metric {metric.metric_id}: period_model {metric.period_model!r} is not one "
+                f"of the period models of feed {feed.feed} in seeds/reference/{FEEDS_FILE} "
+                f"({', '.join(feed.period_models)})"
+            )
+        return metric.period_model
+    if len(feed.period_models) != 1:
+        raise KeyError(
+            f"metric {metric.metric_id}: feed {feed.feed} has several period models "
+            f"({', '.join(feed.period_models)}): name the metric's one in the period_model "
+            f"column of seeds/reference/{CATALOGUE_FILE}"
+        )
+    return feed.period_models[0]
+
+
+@dataclass(frozen=True)
+class FactInput:
+    """One model a fact reads, and the catalogue metrics it keeps from it."""
+
+    model: str
+    metric_ids: tuple[str, ...]
+    survey: bool
+
+
+def fact_inputs(reference_dir: Path | None = None) -> dict[str, list[FactInput]]:
+    """Each fact's inputs: its catalogue metrics grouped by period model, in catalogue order."""
+    grouped: dict[str, dict[tuple[str, bool], list[str]]] = {}
+    for metric in catalogue(reference_dir):
+        key = (period_model_of(metric, reference_dir), metric.is_survey)
+        grouped.setdefault(metric.fact_model, {}).setdefault(key, []).append(metric.metric_id)
+    return {
+        fact: [FactInput(model, tuple(ids), survey) for (model, survey), ids in inputs.items()]
+        for fact, inputs in grouped.items()
+    }

@@ -148,9 +148,8 @@ def validate(
                     table,
                     False,
                     failures=[
-                        f"no expectation suite for `{table}`: add gx/expectations/{table}.json "
-                        "(copy a fact's suite, e.g. fct_homicide.json, and set its row-count "
-                        "bounds)"
+                        f"no expectation suite for `{table}`: gx/expectations/{table}.json is "
+                        "generated from the metric catalogue: run `make gx` and commit it"
                     ],
                 )
             )

@@ -1,0 +1,361 @@
+"""Generate the Great Expectations suites of the published files from the catalogue.
+
+Writes ``gx/expectations/<table>.json``: one suite per measure fact of the metric catalogue
+(:func:`ncpm.registry.fact_models`) and one for the scorecard, in the format the
+publication step reads (:mod:`ncpm.publish.validate`: a serialised ``ExpectationSuite``).
+The suites are committed; tests/python/test_generated.py fails when one is stale.
+
+Every fact suite is the same template (the mart contract). Only its row-count bounds
+differ, and they are derived from the catalogue, never written by hand:
+
+* rows a year = the sum over the fact's metrics of
+  areas (its ``geographies``, counted in ref_areas.csv) x its ``breakdowns``
+  x periods a year (4 for rolling and survey rolling years, 1 for financial and survey years);
+* minimum = half of one quarter's rows (rows a year / 8), and at least one row per metric:
+  a publication holds at least the baseline period and the publication period of every
+  headline series;
+* maximum = rows a year x the years a publication can span (FIRST_YEAR to LAST_YEAR)
+  x MARGIN, rounded up to two significant figures.
+
+Usage:
+    ncpm gx           # write the suites
+    ncpm gx --check   # exit 1 naming each stale suite
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import sys
+from collections import Counter
+from pathlib import Path
+
+from ncpm import generated, registry, settings
+from ncpm.registry import Metric
+
+GX_VERSION = "1.24.1"
+
+# The span of periods a publication may hold (the sample starts in 2017) and the margin.
+FIRST_YEAR = 2017
+LAST_YEAR = 2040
+MARGIN = 2.5
+
+PERIODS_A_YEAR = {
+    "rolling_12_months": 4,
+    "survey_rolling_year": 4,
+    "financial_year": 1,
+    "survey_year": 1,
+}
+
+MART_CONTRACT_COLUMNS = [
+    "metric_id", "area_code", "area_level", "period_end_date", "period_type", "breakdown",
+    "value", "unit", "rate_per_1000", "baseline_value", "change_from_baseline",
+    "pct_change_from_baseline", "ci_lower", "ci_upper", "is_significant_change",
+    "is_suppressed", "suppression_reason", "direction_of_travel",
+    "is_data_gap", "is_incomplete", "quality_note",
+]  # fmt: skip
+
+NOT_NULL_CONTRACT_COLUMNS = [
+    "metric_id", "area_code", "area_level", "period_end_date", "period_type", "breakdown",
+    "unit", "is_suppressed", "direction_of_travel", "is_data_gap", "is_incomplete",
+]  # fmt: skip
+
+SCORECARD_COLUMNS = [
+    "metric_id", "measure_id", "measure_name", "metric_name", "unit", "desired_direction",
+    "baseline_label", "period_type", "direction_of_travel", "value", "baseline_value",
+    "change_from_baseline", "pct_change_from_baseline", "ci_lower", "ci_upper",
+    "is_significant_change", "is_supplementary", "has_figure", "publication_period_end_date",
+    "period_end_date",
+]  # fmt: skip
+
+AREA_LEVELS = ["national", "region", "pfa", "reporting_body"]
+PERIOD_TYPES = ["rolling_12_months", "financial_year", "survey_year", "survey_rolling_year"]
+DIRECTIONS = ["improving", "worsening", "no significant change", "not assessed"]
+
+
+def expectation(kind: str, kwargs: dict, note: str) -> dict:
+    return {
+        "type": kind,
+        "kwargs": kwargs,
+        "meta": {"notes": {"format": "markdown", "content": note}},
+        "severity": "critical",
+    }
+
+
+def equals(column: str, value) -> dict:
+    """A GX row condition: column == value."""
+    return {"column": {"name": column}, "operator": "==", "parameter": value, "type": "comparison"}
+
+
+def parameter(name: str) -> dict:
+    return {"$PARAMETER": name}
+
+
+def suite(name: str, expectations: list[dict], note: str) -> str:
+    document = {
+        "name": name,
+        "id": None,
+        "expectations": expectations,
+        "meta": {
+            "notes": {"format": "markdown", "content": note},
+            "great_expectations_version": GX_VERSION,
+        },
+        "notes": None,
+    }
+    return json.dumps(document, indent=2) + "\n"
+
+
+# --------------------------------------------------------------------------- bounds
+
+
+def area_counts(reference_dir: Path) -> Counter:
+    with (reference_dir / "ref_areas.csv").open(newline="", encoding="utf-8") as f:
+        return Counter(row["area_level"] for row in csv.DictReader(f))
+
+
+def rows_a_year(metric: Metric, areas: Counter) -> int:
+    return (
+        sum(areas[level] for level in metric.geographies)
+        * len(metric.breakdowns)
+        * PERIODS_A_YEAR[metric.period_type]
+    )
+
+
+def round_up(value: float, figures: int = 2) -> int:
+    """Rounded up to `figures` significant figures (60_500 -> 61_000)."""
+    step = 10 ** max(0, math.floor(math.log10(value)) + 1 - figures) if value >= 1 else 1
+    return int(math.ceil(value / step) * step)
+
+
+def row_count_bounds(metrics: list[Metric], areas: Counter) -> tuple[int, int, str]:
+    """(minimum, maximum, note) of a fact's rows in a publication."""
+    per_year = sum(rows_a_year(m, areas) for m in metrics)
+    years = LAST_YEAR - FIRST_YEAR + 1
+    low = max(len(metrics), per_year // 8)
+    high = round_up(per_year * years * MARGIN)
+    parts = " + ".join(
+        f"{m.metric_id} ({sum(areas[g] for g in m.geographies)} areas x "
+        f"{len(m.breakdowns)} breakdowns x {PERIODS_A_YEAR[m.period_type]} periods)"
+        for m in metrics
+    )
+    note = (
+        f"Row count within the bounds derived from the metric catalogue for a publication "
+        f"from {FIRST_YEAR} to {LAST_YEAR}. Rows a year: {parts} = {per_year}. At least "
+        f"half of one quarter's rows and one row per metric ({low}); at most {years} years "
+        f"x {MARGIN}, rounded up ({high})."
+    )
+    return low, high, note
+
+
+# --------------------------------------------------------------------------- suites
+
+
+def fact_suite(fact: str, metrics: list[Metric], areas: Counter) -> str:
+    low, high, bounds_note = row_count_bounds(metrics, areas)
+    expectations = [
+        expectation(
+            "expect_table_columns_to_match_set",
+            {"column_set": MART_CONTRACT_COLUMNS, "exact_match": False},
+            "Every column of the mart contract is present.",
+        ),
+        expectation(
+            "expect_table_row_count_to_be_between",
+            {"min_value": low, "max_value": high},
+            bounds_note,
+        ),
+        expectation(
+            "expect_compound_columns_to_be_unique",
+            {"column_list": ["metric_id", "area_code", "period_end_date", "breakdown"]},
+            "Grain: one row per metric, area, period end and breakdown.",
+        ),
+        *[
+            expectation(
+                "expect_column_values_to_not_be_null",
+                {"column": column},
+                f"The contract forbids a null `{column}`.",
+            )
+            for column in NOT_NULL_CONTRACT_COLUMNS
+        ],
+        expectation(
+            "expect_column_values_to_not_be_null",
+            {
+                "column": "value",
+                "row_condition": {
+                    "conditions": [equals("is_data_gap", False), equals("is_suppressed", False)],
+                    "type": "and",
+                },
+            },
+            "A value is null only for a data gap or a suppressed estimate.",
+        ),
+        expectation(
+            "expect_column_values_to_not_be_null",
+            {"column": "suppression_reason", "row_condition": equals("is_suppressed", True)},
+            "A suppressed value says why.",
+        ),
+        expectation(
+            "expect_column_values_to_be_in_set",
+            {"column": "area_level", "value_set": AREA_LEVELS},
+            "Known area levels.",
+        ),
+        expectation(
+            "expect_column_values_to_be_in_set",
+            {"column": "period_type", "value_set": PERIOD_TYPES},
+            "Known period types.",
+        ),
+        expectation(
+            "expect_column_values_to_be_in_set",
+            {"column": "direction_of_travel", "value_set": DIRECTIONS},
+            "Known directions of travel.",
+        ),
+        *value_ranges(),
+        expectation(
+            "expect_column_values_to_be_between",
+            {"column": "rate_per_1000", "min_value": 0.0},
+            "Rates per 1,000 population are non-negative.",
+        ),
+        *interval_brackets(),
+        expectation(
+            "expect_column_max_to_be_between",
+            {"column": "period_end_date", "max_value": parameter("publication_period")},
+            "No figure is later than the publication period.",
+        ),
+        expectation(
+            "expect_column_distinct_values_to_be_in_set",
+            {"column": "metric_id", "value_set": parameter("catalogue_metric_ids")},
+            "Every metric is one the metric catalogue assigns to this fact.",
+        ),
+    ]
+    note = (
+        f"Checks the exported file of `{fact}` (CSV and Parquet) against the mart contract "
+        "(MEASURES.md section 8) before it is published. GENERATED by `ncpm gx` from the "
+        "metric catalogue: do not edit, run `make gx`."
+    )
+    return suite(fact, expectations, note)
+
+
+def value_ranges() -> list[dict]:
+    return [
+        expectation(
+            "expect_column_values_to_be_between",
+            {"column": "value", "min_value": 0.0},
+            "Values are non-negative (counts, estimates and percentages).",
+        ),
+        expectation(
+            "expect_column_values_to_be_between",
+            {
+                "column": "value",
+                "row_condition": equals("unit", "percent"),
+                "min_value": 0.0,
+                "max_value": 100.0,
+            },
+            "A percentage lies within 0-100.",
+        ),
+    ]
+
+
+def interval_brackets() -> list[dict]:
+    return [
+        expectation(
+            "expect_column_pair_values_a_to_be_greater_than_b",
+            {
+                "column_A": high,
+                "column_B": low,
+                "or_equal": True,
+                "ignore_row_if": "either_value_is_missing",
+            },
+            f"The 95% confidence interval brackets the estimate: {low} <= {high}.",
+        )
+        for high, low in (("value", "ci_lower"), ("ci_upper", "value"))
+    ]
+
+
+def scorecard_suite() -> str:
+    expectations = [
+        expectation(
+            "expect_table_columns_to_match_set",
+            {"column_set": SCORECARD_COLUMNS, "exact_match": False},
+            "Every scorecard column is present.",
+        ),
+        expectation(
+            "expect_table_row_count_to_equal",
+            {"value": parameter("catalogue_metric_count")},
+            "One row per metric of the catalogue.",
+        ),
+        expectation(
+            "expect_column_values_to_be_unique",
+            {"column": "metric_id"},
+            "Grain: one row per metric.",
+        ),
+        *[
+            expectation(
+                "expect_column_values_to_not_be_null",
+                {"column": column},
+                f"`{column}` is never null.",
+            )
+            for column in (
+                "metric_id",
+                "measure_id",
+                "unit",
+                "direction_of_travel",
+                "has_figure",
+                "publication_period_end_date",
+            )
+        ],
+        expectation(
+            "expect_column_values_to_be_between",
+            {
+                "column": "publication_period_end_date",
+                "min_value": parameter("publication_period"),
+                "max_value": parameter("publication_period"),
+            },
+            "The scorecard is for the publication period, and only for it.",
+        ),
+        expectation(
+            "expect_column_max_to_be_between",
+            {"column": "period_end_date", "max_value": parameter("publication_period")},
+            "No figure is later than the publication period.",
+        ),
+        expectation(
+            "expect_column_values_to_not_be_null",
+            {"column": "value", "row_condition": equals("has_figure", True)},
+            "A metric marked as having a figure has a value.",
+        ),
+        expectation(
+            "expect_column_values_to_be_in_set",
+            {"column": "direction_of_travel", "value_set": DIRECTIONS},
+            "Known directions of travel.",
+        ),
+        *value_ranges(),
+        *interval_brackets(),
+    ]
+    note = (
+        "Checks the exported scorecard (one national headline row per catalogue metric for "
+        "the publication period). GENERATED by `ncpm gx`: do not edit, run `make gx`."
+    )
+    return suite("rpt_measures_scorecard", expectations, note)
+
+
+def files() -> dict[Path, str]:
+    """Every suite, by absolute path: one per catalogue fact, and the scorecard's."""
+    config = settings.get()
+    catalogue = registry.catalogue(config.reference_dir)
+    areas = area_counts(config.reference_dir)
+    suites = {
+        config.gx_dir / f"{fact}.json": fact_suite(
+            fact, [m for m in catalogue if m.fact_model == fact], areas
+        )
+        for fact in registry.fact_models(config.reference_dir)
+    }
+    suites[config.gx_dir / "rpt_measures_scorecard.json"] = scorecard_suite()
+    return suites
+
+
+def run(check: bool = False) -> int:
+    """Write the suites, or with ``check`` name the stale ones; exit code."""
+    try:
+        rendered = files()
+    except KeyError as error:
+        print(f"error: unknown period type or column {error}", file=sys.stderr)
+        return 2
+    return generated.write_or_check(rendered, settings.root(), "make gx", check)
