@@ -69,7 +69,6 @@ select
     'admissions' as published_columns,
     -- what the row is
     series_rows.admission_month,
-    series_rows.age_band,
-    series_rows.month_start_date
+    series_rows.age_band
 from series_rows
 cross join national
