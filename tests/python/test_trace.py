@@ -106,6 +106,82 @@ def check_count_rows(trace, published: float, raw_cache: dict, where: str) -> No
     assert trace.as_json()["raw_contributions_total"] == pytest.approx(published), where
 
 
+def published(raw: dict[str, str], column: str) -> str:
+    return (raw.get(column) or "").strip().lower()
+
+
+# What each count series counts, written here from MEASURES.md on the cells as published,
+# independently of the models (their metric rows models hold the same rules in SQL): a raw
+# row of the metric's feed is in the series exactly when its rule holds. Changing a rule in
+# a model (or the data) without changing it here makes the test fail.
+SERIES_RULES = {
+    ("M1.2", "all"): lambda r: True,
+    ("M1.2", "sharp instrument"): lambda r: published(r, "method_of_killing") == "sharp instrument",
+    ("M1.2", "victim under 25"): lambda r: published(r, "victim_age_band") in ("under 16", "16-24"),
+    ("M1.2", "domestic"): lambda r: published(r, "is_domestic") == "y",
+    ("M3.1", "all"): lambda r: published(r, "is_drug_related") == "y",
+    ("M2.1", "all"): lambda r: published(r, "age_band") in ("under 18", "18-24"),
+    ("M2.1", "under 18"): lambda r: published(r, "age_band") == "under 18",
+    ("M2.1", "18-24"): lambda r: published(r, "age_band") == "18-24",
+    ("M2.2", "all"): lambda r: (
+        published(r, "weapon_type") == "firearm"
+        and published(r, "is_discharged") == "y"
+        and published(r, "is_air_weapon") == "n"
+    ),
+    ("M2.3", "all"): lambda r: published(r, "weapon_type") == "knife or sharp instrument",
+    ("M3.2", "all"): lambda r: True,
+    ("M3.3", "all"): lambda r: published(r, "drug_type") == "all drugs",
+    ("M3.3", "Class A"): lambda r: published(r, "drug_type") == "total class a",
+    ("M3.3", "Class B"): lambda r: published(r, "drug_type") == "total class b",
+    ("M3.3", "Class C"): lambda r: published(r, "drug_type") == "total class c",
+    ("M3.4", "all"): lambda r: True,
+    ("M5.2", "all"): lambda r: True,
+}
+# The published cells that place a raw row in an area and period: a traced figure must list
+# every row of the series in each (file, cell) it lists rows of.
+CELL_COLUMNS = {
+    "homicide_index": ("force_name", "date_recorded"),
+    "weapon_returns": ("force_name", "financial_year", "financial_quarter"),
+    "hospital_admissions": ("month",),
+    "drug_treatment_referrals": ("force_name", "financial_year", "financial_quarter"),
+    "county_lines": ("financial_year", "financial_quarter"),
+    "action_fraud_computer_misuse": ("financial_year", "financial_quarter"),
+    "drug_seizures": ("force_name", "financial_year"),
+}
+
+
+def check_series_rule(trace, raw_cache: dict, where: str) -> None:
+    """The rows traced are exactly the rows of their cells that the series' rule selects."""
+    fig = trace.figure
+    rule = SERIES_RULES.get((fig["metric_id"], fig["breakdown"]))
+    if rule is None:  # police recorded crime: classified through the reference seeds
+        assert trace.metric["source_feed"] == "police_recorded_crime", where
+        return
+    key_columns = CELL_COLUMNS[trace.metric["source_feed"]]
+    # a wide seizures table's cell is classified by its column header (ref_drug_seizure_columns)
+    printed = {
+        (r["source_file"], r["source_row_number"])
+        for r in trace.raw_rows
+        if not r["staging"].get("source_column_header")
+    }
+    cells = set()
+    for source_file, number in printed:
+        raw = raw_cache[source_file][number - 1]
+        assert rule(raw), (where, "traced row not in the series", source_file, number, raw)
+        cells.add((source_file, tuple(published(raw, c) for c in key_columns)))
+    for source_file in {f for f, _ in printed}:
+        for number, raw in enumerate(raw_cache[source_file], start=1):
+            cell = (source_file, tuple(published(raw, c) for c in key_columns))
+            if cell in cells and rule(raw):
+                assert (source_file, number) in printed, (
+                    where,
+                    "row of the series not traced",
+                    source_file,
+                    number,
+                    raw,
+                )
+
+
 def check_survey_sums(trace, figure: dict, design_factor: float, where: str) -> None:
     """The estimate and its 95% CI recomputed HERE from the weighted sums the trace prints
     (MEASURES.md section 6), independently of the tracer's own arithmetic."""
@@ -188,6 +264,7 @@ def test_raw_contributions_reproduce_every_measures_figures(built_sample):
                 assert p - 1.96 * se == pytest.approx(figure["ci_lower"]), where
             else:
                 check_count_rows(trace, figure["value"], raw_cache, where)
+                check_series_rule(trace, raw_cache, where)
 
 
 @pytest.mark.slow
