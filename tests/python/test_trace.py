@@ -12,8 +12,8 @@ import duckdb
 import pytest
 from conftest import BIN, ROOT
 
-from ncpm import periods
-from ncpm.trace import service as tracer
+from ncpm import periods, registry
+from ncpm.trace import raw_files, service, survey
 
 
 def parse_published_count(text: str) -> float:
@@ -84,7 +84,7 @@ def check_count_rows(trace, published: float, raw_cache: dict, where: str) -> No
     for row in trace.raw_rows:
         source = row["source_file"]
         if source not in raw_cache:
-            raw_cache[source] = raw_csv_rows(tracer.resolve_raw_file(source))
+            raw_cache[source] = raw_csv_rows(raw_files.resolve_raw_file(source))
         raw = raw_cache[source][row["source_row_number"] - 1]
         if "homicide_id" in row["staging"]:  # the homicide index: one record per victim
             assert raw["homicide_id"] == row["staging"]["homicide_id"], (where, row)
@@ -106,9 +106,85 @@ def check_count_rows(trace, published: float, raw_cache: dict, where: str) -> No
     assert trace.as_json()["raw_contributions_total"] == pytest.approx(published), where
 
 
+def published(raw: dict[str, str], column: str) -> str:
+    return (raw.get(column) or "").strip().lower()
+
+
+# What each count series counts, written here from docs/measures.md on the cells as published,
+# independently of the models (their metric rows models hold the same rules in SQL): a raw
+# row of the metric's feed is in the series exactly when its rule holds. Changing a rule in
+# a model (or the data) without changing it here makes the test fail.
+SERIES_RULES = {
+    ("M1.2", "all"): lambda r: True,
+    ("M1.2", "sharp instrument"): lambda r: published(r, "method_of_killing") == "sharp instrument",
+    ("M1.2", "victim under 25"): lambda r: published(r, "victim_age_band") in ("under 16", "16-24"),
+    ("M1.2", "domestic"): lambda r: published(r, "is_domestic") == "y",
+    ("M3.1", "all"): lambda r: published(r, "is_drug_related") == "y",
+    ("M2.1", "all"): lambda r: published(r, "age_band") in ("under 18", "18-24"),
+    ("M2.1", "under 18"): lambda r: published(r, "age_band") == "under 18",
+    ("M2.1", "18-24"): lambda r: published(r, "age_band") == "18-24",
+    ("M2.2", "all"): lambda r: (
+        published(r, "weapon_type") == "firearm"
+        and published(r, "is_discharged") == "y"
+        and published(r, "is_air_weapon") == "n"
+    ),
+    ("M2.3", "all"): lambda r: published(r, "weapon_type") == "knife or sharp instrument",
+    ("M3.2", "all"): lambda r: True,
+    ("M3.3", "all"): lambda r: published(r, "drug_type") == "all drugs",
+    ("M3.3", "Class A"): lambda r: published(r, "drug_type") == "total class a",
+    ("M3.3", "Class B"): lambda r: published(r, "drug_type") == "total class b",
+    ("M3.3", "Class C"): lambda r: published(r, "drug_type") == "total class c",
+    ("M3.4", "all"): lambda r: True,
+    ("M5.2", "all"): lambda r: True,
+}
+# The published cells that place a raw row in an area and period: a traced figure must list
+# every row of the series in each (file, cell) it lists rows of.
+CELL_COLUMNS = {
+    "homicide_index": ("force_name", "date_recorded"),
+    "weapon_returns": ("force_name", "financial_year", "financial_quarter"),
+    "hospital_admissions": ("month",),
+    "drug_treatment_referrals": ("force_name", "financial_year", "financial_quarter"),
+    "county_lines": ("financial_year", "financial_quarter"),
+    "action_fraud_computer_misuse": ("financial_year", "financial_quarter"),
+    "drug_seizures": ("force_name", "financial_year"),
+}
+
+
+def check_series_rule(trace, raw_cache: dict, where: str) -> None:
+    """The rows traced are exactly the rows of their cells that the series' rule selects."""
+    fig = trace.figure
+    rule = SERIES_RULES.get((fig["metric_id"], fig["breakdown"]))
+    if rule is None:  # police recorded crime: classified through the reference seeds
+        assert trace.metric["source_feed"] == "police_recorded_crime", where
+        return
+    key_columns = CELL_COLUMNS[trace.metric["source_feed"]]
+    # a wide seizures table's cell is classified by its column header (ref_drug_seizure_columns)
+    printed = {
+        (r["source_file"], r["source_row_number"])
+        for r in trace.raw_rows
+        if not r["staging"].get("source_column_header")
+    }
+    cells = set()
+    for source_file, number in printed:
+        raw = raw_cache[source_file][number - 1]
+        assert rule(raw), (where, "traced row not in the series", source_file, number, raw)
+        cells.add((source_file, tuple(published(raw, c) for c in key_columns)))
+    for source_file in {f for f, _ in printed}:
+        for number, raw in enumerate(raw_cache[source_file], start=1):
+            cell = (source_file, tuple(published(raw, c) for c in key_columns))
+            if cell in cells and rule(raw):
+                assert (source_file, number) in printed, (
+                    where,
+                    "row of the series not traced",
+                    source_file,
+                    number,
+                    raw,
+                )
+
+
 def check_survey_sums(trace, figure: dict, design_factor: float, where: str) -> None:
     """The estimate and its 95% CI recomputed HERE from the weighted sums the trace prints
-    (MEASURES.md section 6), independently of the tracer's own arithmetic."""
+    (docs/survey.md), independently of the tracer's own arithmetic."""
     doc = trace.as_json()
     steps = [s for s in doc["steps"] if s["rows"] and "sum_w" in s["rows"][-1]]
     assert steps, where
@@ -141,16 +217,18 @@ def test_raw_contributions_reproduce_every_measures_figures(built_sample):
     con = duckdb.connect(str(built_sample), read_only=True)
     chosen = figures_to_trace(con)
     measures = {r[0] for r in con.execute("select measure_id from marts.dim_metric").fetchall()}
-    # Every metric with figures has a tracer, so one metric of each measure (here all) is traced.
+    # Every metric with figures has a tracer (its feed's tracer family in the registry has
+    # one), so one metric of each measure (here all) is traced.
+    feeds = registry.feeds()
     untraced = {
         m: feed
         for m, feed in con.execute("select metric_id, source_feed from marts.dim_metric").fetchall()
-        if m in chosen and feed not in tracer.TRACERS
+        if m in chosen and (feed not in feeds or feeds[feed].tracer_family not in service.TRACERS)
     }
     assert not untraced, f"metrics with figures but no tracer in ncpm.trace: {untraced}"
     traced_measures = {m.split(".")[0] for m in chosen}
     assert traced_measures == measures, (traced_measures, measures)
-    design_factor = float(tracer.project_vars()["survey_design_factor"])
+    design_factor = float(survey.project_vars()["survey_design_factor"])
     raw_cache: dict[str, list[dict[str, str]]] = {}
     for metric_id, figures in chosen.items():
         fact = con.execute(
@@ -158,7 +236,7 @@ def test_raw_contributions_reproduce_every_measures_figures(built_sample):
         ).fetchone()[0]
         for area, period, breakdown in figures:
             where = f"{metric_id} {area} {period} {breakdown!r}"
-            trace = tracer.trace_figure(
+            trace = service.trace_figure(
                 con, metric_id, area, date.fromisoformat(period), breakdown, Path("/nonexistent")
             )
             cursor = con.execute(
@@ -175,7 +253,7 @@ def test_raw_contributions_reproduce_every_measures_figures(built_sample):
                 check_survey_sums(trace, figure, design_factor, where)
             elif trace.recomputed:  # the business survey: one published row, no weights
                 (row,) = trace.raw_rows
-                raw = raw_csv_rows(tracer.resolve_raw_file(row["source_file"]))
+                raw = raw_csv_rows(raw_files.resolve_raw_file(row["source_file"]))
                 published = raw[row["source_row_number"] - 1]
                 p, n = (
                     float(published["pct_identifying_breach_or_attack"]),
@@ -186,6 +264,7 @@ def test_raw_contributions_reproduce_every_measures_figures(built_sample):
                 assert p - 1.96 * se == pytest.approx(figure["ci_lower"]), where
             else:
                 check_count_rows(trace, figure["value"], raw_cache, where)
+                check_series_rule(trace, raw_cache, where)
 
 
 @pytest.mark.slow
@@ -235,16 +314,16 @@ def test_unsupported_feed_and_unknown_figure_fail_clearly(built_sample, monkeypa
     con = duckdb.connect(str(built_sample), read_only=True)
 
     def trace(metric_id: str, period: date, breakdown: str = "all"):
-        return tracer.trace_figure(con, metric_id, "K04000001", period, breakdown, Path("/none"))
+        return service.trace_figure(con, metric_id, "K04000001", period, breakdown, Path("/none"))
 
-    monkeypatch.delitem(tracer.TRACERS, "victim_survey")
-    with pytest.raises(tracer.TraceError, match=r"no tracer yet\. Supported feeds: action_"):
+    monkeypatch.delitem(service.TRACERS, "victim_survey")  # a tracer family
+    with pytest.raises(service.TraceError, match=r"no tracer yet\. Supported feeds: action_"):
         trace("M6.1", date(2019, 6, 30))
-    with pytest.raises(tracer.TraceError, match=r"unknown metric 'M9\.9'"):
+    with pytest.raises(service.TraceError, match=r"unknown metric 'M9\.9'"):
         trace("M9.9", date(2019, 6, 30))
-    with pytest.raises(tracer.TraceError, match=r"has no figure"):
+    with pytest.raises(service.TraceError, match=r"has no figure"):
         trace("M1.1", date(2019, 5, 31))
-    with pytest.raises(tracer.TraceError, match=r"has no figure"):
+    with pytest.raises(service.TraceError, match=r"has no figure"):
         trace("M1.2", date(2019, 6, 30), "no such breakdown")
 
 
@@ -255,8 +334,8 @@ def test_rolling_year_quarters_and_row_ranges():
         date(2019, 3, 31),
         date(2019, 6, 30),
     ]
-    assert tracer.row_ranges([9, 1, 2, 3, 7, 10]) == "1-3, 7, 9-10"
-    assert tracer.row_ranges([]) == ""
+    assert survey.row_ranges([9, 1, 2, 3, 7, 10]) == "1-3, 7, 9-10"
+    assert survey.row_ranges([]) == ""
 
 
 def test_survey_arithmetic_from_weighted_sums():
@@ -267,18 +346,18 @@ def test_survey_arithmetic_from_weighted_sums():
     Rate: weights 1, 1 with incidents 0, 2: sum w = 2, sum w^2 = 2, sum w x = 2,
     sum w x^2 = 4; mean 1, variance 4/2 - 1 = 1, n_eff = 2, rate 1000 per 1,000,
     SE = 1000 x 1.2 x 1 / sqrt(2) = 848.53; population 3,000 -> 3,000 incidents."""
-    p = tracer.survey_estimate_from_sums(8, 22, 7, 7, "proportion")
+    p = survey.survey_estimate_from_sums(8, 22, 7, 7, "proportion")
     assert p["n_eff"] == pytest.approx(2.909091, abs=1e-6)
     assert p["estimate"] == pytest.approx(87.5)
     assert p["standard_error"] == pytest.approx(23.268, abs=1e-3)
     assert p["ci_lower"] == pytest.approx(41.894, abs=1e-3)
     assert p["ci_upper"] == pytest.approx(133.106, abs=1e-3)
-    r = tracer.survey_estimate_from_sums(2, 2, 2, 4, "rate", population=3000)
+    r = survey.survey_estimate_from_sums(2, 2, 2, 4, "rate", population=3000)
     assert r["estimate"] == pytest.approx(1000.0)
     assert r["standard_error"] == pytest.approx(848.528, abs=1e-3)
     assert r["estimated_incidents"] == pytest.approx(3000.0)
     with pytest.raises(ValueError):
-        tracer.survey_estimate_from_sums(2, 2, 2, 4, "median")
+        survey.survey_estimate_from_sums(2, 2, 2, 4, "median")
 
 
 @pytest.mark.slow

@@ -1,7 +1,8 @@
 {#-
     M5.2 computer misuse offences reported to Action Fraud as rolling 12-month
     ("year ending") national totals, at every quarter end from the first full
-    year of the feed's coverage window. Quarters are summed over offence types;
+    year of the feed's coverage window. Quarters are the sums of
+    int_action_fraud_computer_misuse__metric_rows (every offence type);
     a quarter with no rows is a gap and every rolling year containing it is null
     and flagged, never a partial sum.
 -#}
@@ -13,6 +14,22 @@ with
 offences as (
 
     select * from {{ ref('stg_action_fraud_computer_misuse__offences') }}
+
+),
+
+{# Which rows feed which series: the rule is in the metric rows model only. #}
+metric_rows as (
+
+    select * from {{ ref('int_action_fraud_computer_misuse__metric_rows') }}
+
+),
+
+series as (
+
+    select distinct
+        metric_id,
+        breakdown
+    from metric_rows
 
 ),
 
@@ -35,28 +52,33 @@ national as (
 counts as (
 
     select
+        metric_id,
+        breakdown,
         area_code,
         quarter_end_date,
-        sum(offence_count) as offence_count
-    from offences
-    group by area_code, quarter_end_date
+        sum(value) as offence_count
+    from metric_rows
+    group by metric_id, breakdown, area_code, quarter_end_date
 
 ),
 
 quarterly as (
 
     select
-        'M5.2' as metric_id,
-        'all' as breakdown,
+        series.metric_id,
+        series.breakdown,
         national.area_code,
         national.area_level,
         quarters.quarter_end_date,
         counts.offence_count as quarter_value
-    from quarters
+    from series
+    cross join quarters
     cross join national
     left join counts
         on
-            national.area_code = counts.area_code
+            series.metric_id = counts.metric_id
+            and series.breakdown = counts.breakdown
+            and national.area_code = counts.area_code
             and quarters.quarter_end_date = counts.quarter_end_date
 
 ),

@@ -2,6 +2,7 @@
 {#-
     M3.3 drug seizures by financial year: the table's own `All drugs` count
     (breakdown `all`) and its class totals (`Class A`, `Class B`, `Class C`),
+    as int_drug_seizures__metric_rows selects them,
     for every PFA, British Transport Police and Border Force (reporting bodies
     that appear in the feed), every region and England and Wales.
 
@@ -19,10 +20,10 @@
 
 with
 
-seizures as (
+{# Which rows are which breakdown's total: the rules are in the metric rows model only. #}
+metric_rows as (
 
-    select * from {{ ref('stg_drug_seizures__seizures') }}
-    where row_kind in ('all_drugs', 'class_total')
+    select * from {{ ref('int_drug_seizures__metric_rows') }}
 
 ),
 
@@ -38,21 +39,11 @@ years as (
 
 breakdowns as (
 
-    select
-        'all' as breakdown,
-        'All drugs' as drug_type
-    union all
-    select
-        'Class A' as breakdown,
-        'Total Class A' as drug_type
-    union all
-    select
-        'Class B' as breakdown,
-        'Total Class B' as drug_type
-    union all
-    select
-        'Class C' as breakdown,
-        'Total Class C' as drug_type
+    select distinct
+        metric_id,
+        breakdown,
+        drug_type
+    from metric_rows
 
 ),
 
@@ -83,18 +74,18 @@ rows_in_table as (
 base_years as (
 
     select
-        'M3.3' as metric_id,
+        breakdowns.metric_id,
         breakdowns.breakdown,
         reporters.area_code,
         reporters.area_level,
         years.period_end_date,
-        seizures.seizure_count as value,
-        seizures.seizure_count is null as is_known_gap,
+        metric_rows.value,
+        metric_rows.value is null as is_known_gap,
         false as is_incomplete,
         case
             when rows_in_table.area_code is null
                 then {{ dbt.concat(["'No row for the force in the '", "years.financial_year", "' seizures table'"]) }}
-            when seizures.seizure_count is null
+            when metric_rows.value is null
                 then {{ dbt.concat([
                     "'`'", "breakdowns.drug_type", "'` not available (blank) in the '", "years.financial_year",
                     "' seizures table'",
@@ -107,11 +98,12 @@ base_years as (
         on
             reporters.area_code = rows_in_table.area_code
             and years.financial_year_start = rows_in_table.financial_year_start
-    left join seizures
+    left join metric_rows
         on
-            reporters.area_code = seizures.area_code
-            and years.financial_year_start = seizures.financial_year_start
-            and breakdowns.drug_type = seizures.drug_type
+            breakdowns.metric_id = metric_rows.metric_id
+            and breakdowns.breakdown = metric_rows.breakdown
+            and reporters.area_code = metric_rows.area_code
+            and years.period_end_date = metric_rows.period_end_date
 
 ),
 

@@ -2,13 +2,10 @@
 {#-
     Quarterly homicide victims from the homicide index, by quarter recorded, for
     every PFA and the reporting bodies the index names (British Transport
-    Police), for every quarter of the feed's coverage window:
-
-    * M1.2 homicide victims: `all`, and the breakdowns `sharp instrument`
-      (method of killing), `victim under 25` (age bands under 16 and 16-24) and
-      `domestic`;
-    * M3.1 drug-related homicides: victims whose homicide is flagged
-      drug-related (victim or suspect involved in illicit drugs).
+    Police), for every quarter of the feed's coverage window, for each series
+    of int_homicide_index__metric_rows (M1.2 `all`, `sharp instrument`,
+    `victim under 25`, `domestic`; M3.1 drug-related homicides), the sum of
+    its rows.
 
     The index is one record per victim, so an area with no record in a quarter
     had no victim: 0, not a gap (the coverage test checks the feed has records
@@ -24,78 +21,19 @@ victims as (
 
 ),
 
+{# Which victims count in which series: the rules are in the metric rows model only. #}
 metric_rows as (
 
-    select
-        'M1.2' as metric_id,
-        'all' as breakdown,
-        area_code,
-        quarter_end_date
-    from victims
-
-    union all
-
-    select
-        'M1.2' as metric_id,
-        'sharp instrument' as breakdown,
-        area_code,
-        quarter_end_date
-    from victims
-    where is_sharp_instrument
-
-    union all
-
-    select
-        'M1.2' as metric_id,
-        'victim under 25' as breakdown,
-        area_code,
-        quarter_end_date
-    from victims
-    where is_victim_under_25
-
-    union all
-
-    select
-        'M1.2' as metric_id,
-        'domestic' as breakdown,
-        area_code,
-        quarter_end_date
-    from victims
-    where is_domestic
-
-    union all
-
-    select
-        'M3.1' as metric_id,
-        'all' as breakdown,
-        area_code,
-        quarter_end_date
-    from victims
-    where is_drug_related
+    select * from {{ ref('int_homicide_index__metric_rows') }}
 
 ),
 
 series as (
 
-    select
-        'M1.2' as metric_id,
-        'all' as breakdown
-    union all
-    select
-        'M1.2' as metric_id,
-        'sharp instrument' as breakdown
-    union all
-    select
-        'M1.2' as metric_id,
-        'victim under 25' as breakdown
-    union all
-    select
-        'M1.2' as metric_id,
-        'domestic' as breakdown
-    union all
-    select
-        'M3.1' as metric_id,
-        'all' as breakdown
+    select distinct
+        metric_id,
+        breakdown
+    from metric_rows
 
 ),
 
@@ -124,7 +62,7 @@ counts as (
         breakdown,
         area_code,
         quarter_end_date,
-        count(*) as victim_count
+        sum(value) as victim_count
     from metric_rows
     group by metric_id, breakdown, area_code, quarter_end_date
 

@@ -1,9 +1,11 @@
 {#-
     M2.1 hospital admissions of under-25s for assault with a sharp object, by
-    quarter: the monthly source rolled up to financial quarters, for the bands
-    `under 18` and `18-24` and their total `all` (under 25). A quarter has a
-    value only when all three of its months are present for every band it
-    sums; otherwise it is null (a gap) with the number of months missing.
+    quarter: the monthly rows of int_hospital_admissions__metric_rows (which
+    holds the rules: `under 18`, `18-24` and their total `all`) summed to
+    financial quarters. A quarter has a value only when all three of its
+    months are present for every band its breakdown sums (the bands the
+    breakdown's rows hold); otherwise it is null (a gap) with the number of
+    months missing.
 
     The source covers English hospitals only, so the figure is published as the
     national (England and Wales) figure flagged incomplete: Welsh admissions
@@ -12,32 +14,9 @@
 
 with
 
-admissions as (
+metric_rows as (
 
-    select * from {{ ref('stg_hospital_admissions__admissions') }}
-    where is_under_25
-
-),
-
-band_rows as (
-
-    select
-        age_band as breakdown,
-        age_band,
-        month_start_date,
-        quarter_end_date,
-        admission_count
-    from admissions
-
-    union all
-
-    select
-        'all' as breakdown,
-        age_band,
-        month_start_date,
-        quarter_end_date,
-        admission_count
-    from admissions
+    select * from {{ ref('int_hospital_admissions__metric_rows') }}
 
 ),
 
@@ -45,47 +24,38 @@ band_rows as (
 needed_bands as (
 
     select
-        'under 18' as breakdown,
-        1 as band_count
-    union all
-    select
-        '18-24' as breakdown,
-        1 as band_count
-    union all
-    select
-        'all' as breakdown,
-        2 as band_count
+        metric_id,
+        breakdown,
+        area_code,
+        count(distinct age_band) as band_count
+    from metric_rows
+    group by metric_id, breakdown, area_code
 
 ),
 
 quarters as (
 
-    {{ coverage_quarters('admissions') }}
+    {{ coverage_quarters('metric_rows') }}
 
 ),
 
 quarter_sums as (
 
     select
+        metric_id,
         breakdown,
         quarter_end_date,
         count(*) as band_month_count,
-        sum(admission_count) as admission_count
-    from band_rows
-    group by breakdown, quarter_end_date
-
-),
-
-national as (
-
-    select area_code from {{ ref('ref_areas') }} where area_level = 'national'
+        sum(value) as admission_count
+    from metric_rows
+    group by metric_id, breakdown, quarter_end_date
 
 )
 
 select
-    'M2.1' as metric_id,
+    needed_bands.metric_id,
     needed_bands.breakdown,
-    national.area_code,
+    needed_bands.area_code,
     'national' as area_level,
     quarters.quarter_end_date,
     case
@@ -103,8 +73,8 @@ select
     end as quality_note
 from needed_bands
 cross join quarters
-cross join national
 left join quarter_sums
     on
-        needed_bands.breakdown = quarter_sums.breakdown
+        needed_bands.metric_id = quarter_sums.metric_id
+        and needed_bands.breakdown = quarter_sums.breakdown
         and quarters.quarter_end_date = quarter_sums.quarter_end_date

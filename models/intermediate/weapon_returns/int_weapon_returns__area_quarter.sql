@@ -3,7 +3,7 @@
     Quarterly weapon offences per police force area for M2.2 (offences involving
     the discharge of a firearm, excluding air weapons) and M2.3 (offences
     involving a knife or sharp instrument), for every quarter of the feed's
-    coverage window.
+    coverage window: the sums of int_weapon_returns__metric_rows.
 
     A force that made the return (the weapon type's rows exist) but had none of
     the offences has 0. A force with no rows for the weapon type in a quarter
@@ -22,41 +22,23 @@ offences as (
 
 ),
 
-{# Which rows feed which metric; return_part is the weapon type whose return they are. #}
-metrics as (
+{#
+    Which rows feed which metric: the rules are in the metric rows model only.
+    return_part is the weapon type whose return a metric's rows are part of.
+#}
+metric_rows as (
 
-    select
-        'M2.2' as metric_id,
-        'firearm' as return_part
-    union all
-    select
-        'M2.3' as metric_id,
-        'knife or sharp instrument' as return_part
+    select * from {{ ref('int_weapon_returns__metric_rows') }}
 
 ),
 
-metric_rows as (
+metrics as (
 
-    select
-        'M2.2' as metric_id,
-        area_code,
-        quarter_end_date,
-        offence_count
-    from offences
-    where
-        weapon_type = 'firearm'
-        and is_discharged
-        and not is_air_weapon
-
-    union all
-
-    select
-        'M2.3' as metric_id,
-        area_code,
-        quarter_end_date,
-        offence_count
-    from offences
-    where weapon_type = 'knife or sharp instrument'
+    select distinct
+        metric_id,
+        breakdown,
+        weapon_type as return_part
+    from metric_rows
 
 ),
 
@@ -93,11 +75,12 @@ counts as (
 
     select
         metric_id,
+        breakdown,
         area_code,
         quarter_end_date,
-        sum(offence_count) as offence_count
+        sum(value) as offence_count
     from metric_rows
-    group by metric_id, area_code, quarter_end_date
+    group by metric_id, breakdown, area_code, quarter_end_date
 
 ),
 
@@ -116,7 +99,7 @@ known_gaps as (
 
 select
     metrics.metric_id,
-    'all' as breakdown,
+    metrics.breakdown,
     areas.area_code,
     areas.area_level,
     quarters.quarter_end_date,
@@ -140,6 +123,7 @@ left join returns_made
 left join counts
     on
         metrics.metric_id = counts.metric_id
+        and metrics.breakdown = counts.breakdown
         and areas.area_code = counts.area_code
         and quarters.quarter_end_date = counts.quarter_end_date
 left join known_gaps
