@@ -72,8 +72,13 @@
 {%- endmacro %}
 
 {% macro landed_sources() -%}
+    {#- The landed sources the selected models read (all of them for a full build). -#}
+    {%- set read = [] -%}
+    {%- for unique_id in selected_resources if unique_id in graph.nodes -%}
+        {%- do read.extend(graph.nodes[unique_id].depends_on.nodes) -%}
+    {%- endfor -%}
     {%- set found = [] -%}
-    {%- for node in graph.sources.values() -%}
+    {%- for node in graph.sources.values() if node.unique_id in read -%}
         {%- set folder_path = node.meta.get('landing_folder') or node.source_meta.get('landing_folder') -%}
         {%- if folder_path -%}
             {%- set headerless = node.meta.get('headerless_columns') -%}
