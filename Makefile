@@ -57,8 +57,7 @@ venv: $(STAMP) ## Create the Python environment from the pinned lock file, with 
 
 build: $(STAMP) ## Load seeds, build and test the whole warehouse on DuckDB (warehouse/ncpm.duckdb)
 	@echo "==> dbt build (seeds, models, data tests, unit tests) into $${NCPM_DUCKDB_PATH:-warehouse/ncpm.duckdb}"
-	@mkdir -p "$$(dirname "$${NCPM_DUCKDB_PATH:-warehouse/ncpm.duckdb}")"
-	@$(DBT) build || { $(NCPM) explain; exit 1; }
+	@$(NCPM) build
 	@echo "==> Done. Marts are in schema 'marts' of $${NCPM_DUCKDB_PATH:-warehouse/ncpm.duckdb}"
 
 test: lint dbt-test structure browser pytest spark-check ## The full test suite, exactly what CI runs (lint, dbt build, structure, pytest, Spark)
@@ -81,7 +80,7 @@ dbt-test: $(STAMP) ## dbt build with every data and unit test, on a test warehou
 	@echo "==> dbt build into $(TEST_DUCKDB)"
 	@mkdir -p $(dir $(TEST_DUCKDB))
 	@rm -f $(TEST_DUCKDB)
-	@NCPM_DUCKDB_PATH=$(TEST_DUCKDB) $(DBT) build || { NCPM_DUCKDB_PATH=$(TEST_DUCKDB) $(NCPM) explain; exit 1; }
+	@NCPM_DUCKDB_PATH=$(TEST_DUCKDB) $(NCPM) build
 
 structure: $(STAMP) ## Structure, documentation and personal-data checks (dbt-bouncer and ncpm check over the manifest and catalog)
 	@echo "==> dbt-bouncer (structure, naming, lineage, 100% documentation)"

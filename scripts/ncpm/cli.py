@@ -25,7 +25,29 @@ Examples:
 """
 
 
+class _Group(click.Group):
+    """Every command: a warehouse file locked by another process is one plain sentence
+    naming the holder (exit 2), never a traceback."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except Exception as error:
+            from ncpm import warehouse
+
+            locked = (
+                error
+                if isinstance(error, warehouse.WarehouseLockedError)
+                else warehouse.locked_error(str(error))
+            )
+            if locked is None:
+                raise
+            click.echo(f"error: {locked}", err=True)
+            sys.exit(2)
+
+
 @click.group(
+    cls=_Group,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog=EXAMPLES,
 )
@@ -40,6 +62,31 @@ def main() -> None:
 
 def _exit(code: int) -> None:
     sys.exit(code)
+
+
+# --------------------------------------------------------------------------- build
+
+
+@main.command(
+    context_settings={"ignore_unknown_options": True},
+    epilog="""
+\b
+Examples:
+  ncpm build
+  ncpm build --select +fct_homicide
+\b
+Exit codes: 0 built, 1 a rule was broken (explained), 2 the warehouse file is locked.
+""",
+)
+@click.argument("dbt_args", nargs=-1, type=click.UNPROCESSED)
+def build(dbt_args: tuple[str, ...]) -> None:
+    """Build and test the warehouse (dbt build), refusing a locked file and explaining failures.
+
+    Arguments are passed to dbt build.
+    """
+    from ncpm import build as building
+
+    _exit(building.run(dbt_args))
 
 
 # --------------------------------------------------------------------------- land

@@ -71,7 +71,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ncpm import settings
+from ncpm import contracts, settings
 from ncpm.periods import PeriodError, parse_fy_label
 
 ROOT = settings.root()
@@ -173,12 +173,21 @@ def normalise_header(cells: list[str]) -> list[str]:
     return [cell.replace(BOM, "").strip() for cell in cells]
 
 
-def _decode(data: bytes) -> str:
-    """Decode CSV bytes: UTF-8 (with or without BOM), else Windows-1252 as published."""
+def _decode(data: bytes) -> tuple[str, str]:
+    """Decode CSV bytes: (text, encoding). UTF-8 (with or without BOM), else Windows-1252
+    as some tables are published; BadInputError when it is neither."""
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise BadInputError(
+            f"line {line} holds bytes that are neither UTF-8 nor Windows-1252 text "
+            f"(byte {data[exc.start]:#04x}); save the table as UTF-8 CSV and land it again"
+        ) from exc
 
 
 def _is_blank(cells: list[str]) -> bool:
@@ -187,10 +196,18 @@ def _is_blank(cells: list[str]) -> bool:
 
 def read_csv_file(path: Path) -> tuple[list[str], int]:
     """Return (raw header cells with BOM removed, number of non-empty data rows)."""
+    header, rows, _ = read_csv_text(path)
+    return header, rows
+
+
+def read_csv_text(path: Path) -> tuple[list[str], int, str]:
+    """(header cells with BOM removed, non-empty data rows, encoding the file was in)."""
     try:
-        text = _decode(path.read_bytes())
+        text, encoding = _decode(path.read_bytes())
     except OSError as exc:
         raise BadInputError(f"cannot read {path}: {exc}") from exc
+    except BadInputError as exc:
+        raise BadInputError(f"{path}: {exc}. Nothing was landed.") from exc
     try:
         reader = csv.reader(io.StringIO(text, newline=""))
         header = next(reader, None)
@@ -200,7 +217,7 @@ def read_csv_file(path: Path) -> tuple[list[str], int]:
     if header is None or _is_blank(header):
         raise BadInputError(f"{path} is empty or its first line is blank: it has no header row.")
     header[0] = header[0].replace(BOM, "")
-    return header, rows
+    return header, rows, encoding
 
 
 def header_problem(new: list[str], expected: list[str]) -> str | None:
@@ -418,14 +435,23 @@ def land(
                 )
 
     read_sheets: list[str] = []
+    encoding = "utf-8"
     if suffix == ".csv":
-        header, rows = read_csv_file(source)
+        header, rows, encoding = read_csv_text(source)
         final_name = source.stem + ".csv"
     else:
         header, data, read_sheets = read_ods_file(source, expected, sheets)
         rows = len(data)
         final_name = source.stem + ".csv"
 
+    contract = contracts.contracts().get(feed)
+    if contract is not None:
+        problems = contract.problems(source, header, rows)
+        if problems:
+            raise BadInputError(
+                "the file breaks the source contract, so nothing was landed:\n  - "
+                + "\n  - ".join(problems)
+            )
     if expected is not None:
         problem = header_problem(header, expected)
         if problem:
@@ -441,8 +467,13 @@ def land(
     # 1. the new file under a temporary name that dbt's *.csv pattern does not match
     tmp = feed_dir / f".{final_name}.landing-{os.getpid()}.tmp"
     try:
-        if suffix == ".csv":
+        if suffix == ".csv" and encoding == "utf-8":
             shutil.copyfile(source, tmp)
+        elif suffix == ".csv":
+            # Published as Windows-1252: landed as UTF-8, the encoding the build reads.
+            text, _ = _decode(source.read_bytes())
+            tmp.write_text(text, encoding="utf-8", newline="")
+            warnings.append(f"{source.name} was Windows-1252 text; landed as UTF-8.")
         else:
             _write_csv(tmp, header, data)
     except OSError as exc:
@@ -517,14 +548,75 @@ def wide_column_map(year_start: int, path: Path = WIDE_COLUMN_MAP) -> dict[str, 
 def read_rows(path: Path) -> list[list[str]]:
     """Every row of a CSV file (UTF-8 with or without BOM, or Windows-1252), blank rows dropped."""
     try:
-        text = _decode(path.read_bytes())
+        text, _ = _decode(path.read_bytes())
     except OSError as exc:
         raise BadInputError(f"cannot read {path}: {exc}") from exc
+    except BadInputError as exc:
+        raise BadInputError(f"{path}: {exc}. Nothing was landed.") from exc
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
         raise BadInputError(f"{path} is not a readable CSV file: {exc}") from exc
     return [row for row in rows if not _is_blank(row)]
+
+
+def wide_layout_problem(header: list[str], roles: list[tuple[str, str]], label: str) -> str | None:
+    """How the columns of a wide seizures table are repeated or out of place, or None.
+
+    ``roles`` are each column's (role, drug type) from ref_drug_seizure_columns. A drug type
+    (or the force column) named twice is refused, as is a drug column outside its class's
+    block: in the published layout every drug of class X comes before `Total Class X` and
+    after the previous class total, so a shifted or mislabelled column shows up here.
+    """
+    seen: dict[tuple[str, str], int] = {}
+    for position, role in enumerate(roles, start=1):
+        if role in seen:
+            first = seen[role]
+            return (
+                f"columns {first} ({header[first - 1]!r}) and {position} "
+                f"({header[position - 1]!r}) are both {role[1] or 'the force column'}; rule: "
+                f"each drug type appears once in the {label} table (a repeated header is a "
+                "duplicated or shifted column). Correct the header."
+            )
+        seen[role] = position
+    classes = _drug_classes(label)
+    for position, (role, drug) in enumerate(roles, start=1):
+        cls = classes.get(drug)
+        if role != "seizures" or cls is None or drug.startswith("Total "):
+            continue
+        closing = next(
+            (
+                (later, roles[later - 1][1])
+                for later in range(position + 1, len(roles) + 1)
+                if roles[later - 1][1].startswith("Total Class")
+            ),
+            None,
+        )
+        if closing is None or closing[1] != f"Total Class {cls}":
+            where = (
+                f"before {closing[1]!r} (column {closing[0]})"
+                if closing
+                else "after every class total"
+            )
+            return (
+                f"column {position} ({header[position - 1]!r}) is a Class {cls} drug but sits "
+                f"{where}; rule: each drug's column lies in its class's block, before "
+                f"'Total Class {cls}'. A column is misplaced or mislabelled: correct the header."
+            )
+    return None
+
+
+def _drug_classes(label: str) -> dict[str, str]:
+    """Drug type -> class (A, B, C) for the year, from ref_drug_seizure_columns.csv."""
+    year_start = int(label[:4])
+    classes = {}
+    with WIDE_COLUMN_MAP.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            first = int(row["first_financial_year"] or 0)
+            last = int(row["last_financial_year"] or 9999)
+            if first <= year_start <= last and row["drug_class"]:
+                classes[row["drug_type"]] = row["drug_class"]
+    return classes
 
 
 def land_wide_year(feed: str, source: Path, raw: Path, year: str) -> LandResult:
@@ -575,6 +667,13 @@ def land_wide_year(feed: str, source: Path, raw: Path, year: str) -> LandResult:
             "Widen the reader (macro wide_reader_columns and the drug_seizures_wide source) "
             "first. Nothing was landed."
         )
+    blank = [str(position) for position, key in enumerate(keys, start=1) if not key]
+    if blank:
+        raise BadInputError(
+            f"{source}: blank column header in column(s) {', '.join(blank)}; rule: every column "
+            "of a wide seizures table is named (a blank header cannot be mapped to a drug "
+            "type). Correct the file. Nothing was landed."
+        )
     mapping = wide_column_map(year_start)
     unknown = [
         f"{cell!r} (column {position})"
@@ -603,6 +702,9 @@ def land_wide_year(feed: str, source: Path, raw: Path, year: str) -> LandResult:
             "QUANTITIES table. Only the seizures table is landed: no measure uses quantities, "
             "and the wide quantities table states no units. Nothing was landed."
         )
+    problem = wide_layout_problem(header, roles, label)
+    if problem:
+        raise BadInputError(f"{source}: {problem} Nothing was landed.")
     data = rows[1:]
     if not data:
         raise BadInputError(f"{source} has a header but no data rows. Nothing was landed.")

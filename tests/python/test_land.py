@@ -111,9 +111,9 @@ def test_refuses_csv_with_different_header(raw_dir: Path, tmp_path: Path) -> Non
 
     message = str(caught.value)
     assert caught.value.exit_code == 1
-    assert "'Offence Code'" in message and "missing" in message
-    assert "'Offence Ref'" in message and "unexpected" in message
-    assert "renamed.csv" in message
+    assert "renamed.csv lacks column 'Offence Code'" in message
+    assert "has column 'Offence Ref', which its source does not declare" in message
+    assert "_police_recorded_crime__sources.yml" in message  # the rule names its one place
     assert _snapshot(raw_dir) == before  # nothing moved, nothing written
 
 
@@ -122,7 +122,7 @@ def test_refuses_csv_without_data(raw_dir: Path, tmp_path: Path) -> None:
     new = tmp_path / "empty.csv"
     new.write_bytes(_csv_bytes(HEADER, []))
 
-    with pytest.raises(land_mod.BadInputError, match="no data rows"):
+    with pytest.raises(land_mod.BadInputError, match="empty.csv holds a header and no data row"):
         land_mod.land(FEED, new, raw_dir)
     assert _snapshot(raw_dir) == before
 

@@ -46,17 +46,26 @@ area_aliases as (
 
 ),
 
+fractional_count_bodies as (
+
+    select area_code from {{ ref('ref_fractional_count_bodies') }}
+
+),
+
 typed as (
 
     select
         renamed.*,
         area_aliases.area_code,
+        fractional_count_bodies.area_code is not null as may_be_fractional,
         {{ financial_year_start('renamed.financial_year') }} as financial_year_start,
         {{ financial_quarter_number('renamed.financial_quarter_text') }} as financial_quarter,
         {{ parse_published_count('renamed.offence_count_text') }} as offence_count
     from renamed
     left join area_aliases
         on {{ normalise_name('renamed.force_name') }} = area_aliases.area_name_key
+    left join fractional_count_bodies
+        on area_aliases.area_code = fractional_count_bodies.area_code
 
 ),
 
@@ -71,6 +80,10 @@ validated as (
             ("offence_count is null", input_error_message(
                 feed, 'non-numeric count; rule: Number of Offences must be a number',
                 'offence_count_text', 'Correct the file and land it again.')),
+            ("offence_count <> floor(offence_count) and not may_be_fractional", input_error_message(
+                feed, 'fractional count for a body that counts records; rule: counts of police forces and British Transport Police are whole numbers (9.0 is whole), fractions only for the estimating bodies in seeds/reference/ref_fractional_count_bodies.csv',
+                dbt.concat(["force_name", "': '", "offence_count_text"]),
+                'Correct the file and land it again, or list the body in that seed if it publishes estimates.')),
         ]
     ) }}
 

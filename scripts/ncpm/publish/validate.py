@@ -6,7 +6,9 @@ the column types of its Parquet twin) and validated against the expectation suit
 kept in the repository for its table, ``gx/expectations/<table>.json`` (one suite
 per measure fact, one for the scorecard). A table without a suite fails the
 validation, naming the missing file. GX Data Docs (expectations and results, as
-static HTML) are written to ``docs_dir`` (``<publication>/validation/``).
+static HTML) are written to ``docs_dir`` (``<publication>/validation/``) as one
+self-contained page rendered from GX's results (ncpm.publish.validation_report): GX's own
+Data Docs load scripts and styles from public CDNs, which an auditor offline cannot reach.
 
 Why pandas and not the DuckDB file: GX 1.24's SQL path through duckdb-engine fails
 every expectation with ``list index out of range`` (it closes the connection before
@@ -28,6 +30,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from ncpm import settings
+from ncpm.publish import validation_report
 
 ROOT = settings.root()
 SUITES_DIR = ROOT / "gx" / "expectations"
@@ -109,7 +112,11 @@ def describe_failure(result) -> str:
 
 
 def validate(
-    folder: Path, files: list[tuple[str, str]], parameters: dict[str, dict], docs_dir: Path
+    folder: Path,
+    files: list[tuple[str, str]],
+    parameters: dict[str, dict],
+    docs_dir: Path,
+    title: str = "Validation of the publication",
 ) -> Outcome:
     """Validate each (relative path, table) of `folder` against gx/expectations/<table>.json.
 
@@ -125,18 +132,8 @@ def validate(
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    context.add_data_docs_site(
-        site_name="publication",
-        site_config={
-            "class_name": "SiteBuilder",
-            "store_backend": {
-                "class_name": "TupleFilesystemStoreBackend",
-                "base_directory": str(docs_dir),
-            },
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-        },
-    )
     source = context.data_sources.add_pandas("publication")
+    report: list[validation_report.FileValidation] = []
     suites = {}
     checks = []
     for relative, table in files:
@@ -178,9 +175,6 @@ def validate(
             gx.Checkpoint(
                 name=f"publish {name}",
                 validation_definitions=[definition],
-                actions=[
-                    gx.checkpoint.UpdateDataDocsAction(name="data docs", site_names=["publication"])
-                ],
                 result_format={"result_format": "SUMMARY"},
             )
         )
@@ -190,5 +184,44 @@ def validate(
         for run in result.run_results.values():
             failed = [describe_failure(r) for r in run.results if not r.success]
             checks.append(FileCheck(relative, table, run.success, len(run.results), failed))
-    index = docs_dir / "index.html"
-    return Outcome(all(c.success for c in checks), checks, index if index.exists() else None)
+            report.append(
+                validation_report.FileValidation(
+                    relative,
+                    f"gx/expectations/{table}.json",
+                    run.success,
+                    [outcome_of(r) for r in run.results],
+                )
+            )
+    for check in checks:
+        if not check.evaluated and check.failures:  # never reached GX: no suite, unreadable
+            report.append(
+                validation_report.FileValidation(
+                    check.path,
+                    f"gx/expectations/{check.table}.json",
+                    False,
+                    problem="; ".join(check.failures),
+                )
+            )
+    index = validation_report.write(docs_dir, title, report)
+    return Outcome(all(c.success for c in checks), checks, index)
+
+
+def outcome_of(result) -> validation_report.ExpectationOutcome:
+    """One GX expectation result as the report shows it."""
+    config = result.expectation_config
+    arguments = ", ".join(
+        f"{k}={v}"
+        for k, v in config.kwargs.items()
+        if k not in ("batch_id", "result_format") and v is not None
+    )
+    res = result.result or {}
+    observed = []
+    if res.get("observed_value") is not None:
+        observed.append(str(res["observed_value"]))
+    if res.get("unexpected_count"):
+        observed.append(f"{res['unexpected_count']} unexpected values")
+    if result.exception_info and result.exception_info.get("raised_exception"):
+        observed.append("error: " + str(result.exception_info.get("exception_message")))
+    return validation_report.ExpectationOutcome(
+        config.type, arguments, bool(result.success), "; ".join(observed)
+    )
