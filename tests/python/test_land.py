@@ -122,7 +122,7 @@ def test_refuses_csv_without_data(raw_dir: Path, tmp_path: Path) -> None:
     new = tmp_path / "empty.csv"
     new.write_bytes(_csv_bytes(HEADER, []))
 
-    with pytest.raises(land_mod.BadInputError, match="empty.csv holds a header and no data row"):
+    with pytest.raises(land_mod.BadInputError, match=r"empty\.csv holds a header and no data row"):
         land_mod.land(FEED, new, raw_dir)
     assert _snapshot(raw_dir) == before
 
