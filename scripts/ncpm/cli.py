@@ -319,6 +319,30 @@ def synth(feeds: tuple[str, ...], generator_args: tuple[str, ...]) -> None:
             _exit(code)
 
 
+@main.command("compare-marts")
+@click.argument("a", type=click.Path(exists=True, path_type=Path))
+@click.argument("b", type=click.Path(exists=True, path_type=Path))
+@click.option("--digits", default=9, show_default=True, help="Significant digits of doubles.")
+def compare_marts(a: Path, b: Path, digits: int) -> None:
+    """Compare every marts table of two warehouse files row for row (EXCEPT ALL both ways).
+
+    Exit 0 when identical (doubles to DIGITS significant digits), 1 otherwise.
+    """
+    from ncpm import compare
+
+    differences = compare.compare_marts(a, b, digits)
+    for d in differences:
+        click.echo(
+            f"{d.table:<28} rows {d.rows:>8}  only in A {d.only_in_a:>6}  only in B "
+            f"{d.only_in_b:>6}  (unrounded only in A {d.raw_only_in_a})"
+        )
+        for row in d.sample:
+            click.echo(f"    first rows only in A: {row}")
+    same = all(d.same for d in differences)
+    click.echo("IDENTICAL" if same else "DIFFERENT")
+    _exit(0 if same else 1)
+
+
 # --------------------------------------------------------------------------- bench and Spark
 
 
