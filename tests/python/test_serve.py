@@ -15,6 +15,7 @@ import hashlib
 import itertools
 import json
 import os
+import signal
 import threading
 import time
 from pathlib import Path
@@ -160,11 +161,18 @@ def pg(tmp_path_factory):
             "NCPM_PG_PORT": str(cluster.free_port()),
         }
     )
+    postmaster = None
     try:
         assert cluster.up(s, say=lambda _: None) == 0
+        postmaster = cluster.cluster(s).running_pid()
         yield s, cluster.connection(s)
     finally:
-        cluster.down(s, say=lambda _: None)
+        try:
+            cluster.down(s, say=lambda _: None)
+        finally:
+            if postmaster and cluster.process_alive(postmaster):
+                os.kill(postmaster, signal.SIGQUIT)  # the one this fixture started, no other
+                pytest.fail(f"ncpm serve down left the postmaster {postmaster} running")
 
 
 def connect(con, role=BI, **extra):

@@ -370,8 +370,10 @@ class Cluster:
             )
 
     def stop(self) -> bool:
-        """Stop this cluster (fast shutdown); False when it was not running."""
-        if self.running_pid() is None:
+        """Stop this cluster (fast shutdown) and wait for its postmaster to exit; False when
+        it was not running."""
+        pid = self.running_pid()
+        if pid is None:
             return False
         proc = self._run(
             [
@@ -389,7 +391,27 @@ class Cluster:
         )
         if proc.returncode != 0:
             raise ServeError(f"pg_ctl stop failed:\n{proc.stdout}{proc.stderr}")
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while process_alive(pid):
+            if time.monotonic() > deadline:
+                raise ServeError(f"the postmaster (pid {pid}) still runs after pg_ctl stop")
+            time.sleep(0.05)
         return True
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie (an exited process not yet reaped)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state != "Z"
 
 
 def _system_user() -> pwd.struct_passwd:
