@@ -362,7 +362,7 @@ def serve_status() -> None:
     epilog="""
 \b
 Exit codes: 0 loaded (or already served, or kept: a later publication is served);
-1 the load failed (schema marts unchanged); 2 usage error.
+1 the load failed (schema marts unchanged); 2 usage error or no such publication.
 """,
 )
 @click.option("--period", required=True, metavar="YYYY-MM", help="Publication to load.")

@@ -40,7 +40,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ncpm.disclosure import personal_columns
-from ncpm.serve.cluster import BI, OWNER, SERVING_SCHEMA, Connection, ServeError, apply_grants
+from ncpm.serve.cluster import (
+    BI,
+    OWNER,
+    SERVING_SCHEMA,
+    Connection,
+    ServeError,
+    ServeRefused,
+    apply_grants,
+)
 from ncpm.serve.cluster import connection as default_connection
 
 SCORECARD = "rpt_measures_scorecard"
@@ -514,10 +522,10 @@ def load_publication(
 def load_period(period: str, publications_dir: Path, **options) -> LoadResult:
     """Load publications/<period>/ (the command ``ncpm serve load --period``)."""
     if not re.fullmatch(r"\d{4}-\d{2}", period):
-        raise LoadError(f"--period {period!r}: expected YYYY-MM, e.g. 2026-06")
+        raise ServeRefused(f"--period {period!r}: expected YYYY-MM, e.g. 2026-06")
     folder = publications_dir / period
     if not (folder / "manifest.json").exists():
-        raise LoadError(
+        raise ServeRefused(
             f"no publication {period} in {publications_dir} (make publish PERIOD={period} "
             "writes it)"
         )
