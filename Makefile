@@ -30,7 +30,7 @@ TEST_DUCKDB := warehouse/test/ncpm.duckdb
 # SQL folders linted; git keeps no empty folder, so a fresh clone may lack analyses/ or snapshots/.
 SQL_PATHS := $(wildcard models tests/data analyses snapshots)
 
-.PHONY: help venv build test check lint format dbt-test structure pytest pytest-fast browser spark-check docs land publish bench synth clean semantic gx trace
+.PHONY: help venv build test check lint format dbt-test structure pytest pytest-fast browser postgres spark-check docs land publish bench synth clean semantic gx trace serve-up serve-down serve-status serve-load
 
 help: ## List the targets
 	@echo "National Crime and Policing Measures warehouse"
@@ -60,7 +60,7 @@ build: $(STAMP) ## Load seeds, build and test the whole warehouse on DuckDB (war
 	@$(NCPM) build
 	@echo "==> Done. Marts are in schema 'marts' of $${NCPM_DUCKDB_PATH:-warehouse/ncpm.duckdb}"
 
-test: lint dbt-test structure browser pytest spark-check ## The full test suite, exactly what CI runs (lint, dbt build, structure, pytest, Spark)
+test: lint dbt-test structure browser postgres pytest spark-check ## The full test suite, exactly what CI runs (lint, dbt build, structure, pytest, Spark)
 	@echo "==> All tests passed"
 
 check: lint dbt-test pytest-fast ## The inner loop (a few minutes): lint, dbt build with data and unit tests, fast pytest
@@ -107,6 +107,33 @@ browser: ## Headless Chromium for the browser tests: installed with apt-get when
 	else \
 	    echo "==> browser: no chromium and not root with apt-get: the browser tests will skip (install chromium to run them)"; \
 	fi
+
+postgres: ## PostgreSQL server programs for the serving-database tests: installed with apt-get when root, else the tests say why they skip
+	@if command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	    echo "==> postgres: $$(command -v initdb || ls /usr/lib/postgresql/*/bin/initdb | tail -1)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "==> postgres: installing Debian's postgresql (the programs only: no 'main' cluster is created)"; \
+	    if [ ! -e /etc/postgresql-common/createcluster.conf ]; then \
+	        mkdir -p /etc/postgresql-common && echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf; \
+	    fi; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >/dev/null; } \
+	        || echo "warning: could not install postgresql; the serving-database tests will skip and say why" >&2; \
+	else \
+	    echo "==> postgres: no initdb and not root with apt-get: the serving-database tests will skip (apt-get install postgresql to run them)"; \
+	fi
+
+serve-up: $(STAMP) ## Start the PostgreSQL serving database BI tools connect to (127.0.0.1, port NCPM_PG_PORT or 5433)
+	$(NCPM) serve up
+
+serve-down: $(STAMP) ## Stop the PostgreSQL serving database (only the cluster serve-up started)
+	$(NCPM) serve down
+
+serve-status: $(STAMP) ## Is the serving database running, and which publication does it serve
+	@$(NCPM) serve status || true
+
+serve-load: $(STAMP) ## Load a publication into the serving database: make serve-load PERIOD=2026-06
+	@test -n "$(PERIOD)" || { echo "usage: make serve-load PERIOD=<YYYY-MM>   (a folder publications/<period>/ written by make publish)"; exit 2; }
+	$(NCPM) serve load --period "$(PERIOD)"
 
 SPARK_VENV := .venv-spark
 SPARK_STAMP := $(SPARK_VENV)/.installed

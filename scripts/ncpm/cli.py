@@ -369,3 +369,93 @@ def spark_check(spark_python: Path | None, require_java: bool, keep: bool) -> No
 
     python = spark_python or settings.root() / ".venv-spark" / "bin" / "python"
     _exit(checking.run(python, require_java, keep))
+
+
+# --------------------------------------------------------------------------- serving database
+
+
+@main.group(
+    epilog="""
+\b
+Examples:
+  ncpm serve up                      (then point a BI tool at 127.0.0.1:5433, database ncpm)
+  ncpm serve load --period 2026-06
+  ncpm serve status
+  ncpm serve down
+\b
+Settings: NCPM_PG_HOST, NCPM_PG_PORT, NCPM_PG_DATABASE, NCPM_PG_OWNER_PASSWORD,
+NCPM_PG_BI_PASSWORD, NCPM_PG_DIR (docs/bi.md).
+"""
+)
+def serve() -> None:
+    """The PostgreSQL serving database BI tools connect to (read-only login ncpm_bi)."""
+
+
+def _serve_call(function, *args, **kwargs):
+    from ncpm.serve.cluster import ServeError
+
+    try:
+        return function(*args, **kwargs)
+    except ServeError as error:
+        click.echo(f"error: {error}", err=True)
+        _exit(error.exit_code)
+
+
+@serve.command("up")
+def serve_up() -> None:
+    """Create (first time) and start the project's PostgreSQL cluster, on 127.0.0.1 only.
+
+    Exit codes: 0 running, 1 failed, 2 refused (port taken, PostgreSQL not installed).
+    """
+    from ncpm.serve import cluster
+
+    _exit(_serve_call(cluster.up))
+
+
+@serve.command("down")
+def serve_down() -> None:
+    """Stop the project's PostgreSQL cluster (only the one `ncpm serve up` started)."""
+    from ncpm.serve import cluster
+
+    _exit(_serve_call(cluster.down))
+
+
+@serve.command("status")
+def serve_status() -> None:
+    """Whether the cluster runs, where, and which publication it serves (exit 3 stopped)."""
+    from ncpm.serve import cluster
+
+    _exit(_serve_call(cluster.status))
+
+
+@serve.command(
+    "load",
+    epilog="""
+\b
+Exit codes: 0 loaded (or already served, or kept: a later publication is served);
+1 the load failed (schema marts unchanged); 2 usage error or no such publication.
+""",
+)
+@click.option("--period", required=True, metavar="YYYY-MM", help="Publication to load.")
+@click.option(
+    "--retention",
+    default=3,
+    show_default=True,
+    help="Previous publications kept beside marts as dated schemas.",
+)
+@click.option(
+    "--force", is_flag=True, help="Reload the publication already served, or load an older one."
+)
+def serve_load(period: str, retention: int, force: bool) -> None:
+    """Load publications/<period>/ and swap it in as schema marts, in one transaction."""
+    from ncpm.serve import load
+
+    result = _serve_call(
+        load.load_period,
+        period,
+        settings.get().publications_dir,
+        retention=retention,
+        force=force,
+    )
+    click.echo(result.summary())
+    _exit(0)

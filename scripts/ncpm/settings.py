@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,6 +34,21 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "DBT_TARGET_PATH": ("target", "dbt's artefacts (manifest, run results)"),
     "NCPM_TARGET": ("duckdb", "the dbt target: duckdb, spark or spark_session"),
     "NCPM_REALDATA_DIR": ("(unset)", "genuine published files for the tests"),
+    "NCPM_PG_HOST": ("127.0.0.1", "the PostgreSQL serving database's host (ncpm serve)"),
+    "NCPM_PG_PORT": ("5433", "its port"),
+    "NCPM_PG_DATABASE": ("ncpm", "its database"),
+    "NCPM_PG_OWNER_PASSWORD": (
+        "(generated)",
+        "password of ncpm_owner, which loads publications (else in credentials.env)",
+    ),
+    "NCPM_PG_BI_PASSWORD": (
+        "(generated)",
+        "password of ncpm_bi, the read-only BI login (else in credentials.env)",
+    ),
+    "NCPM_PG_DIR": (
+        "warehouse/postgres",
+        "the local cluster ncpm serve up runs: data/, log/, credentials.env",
+    ),
 }
 
 
@@ -79,6 +94,13 @@ class Settings:
     target_dir: Path
     dbt_target: str
     realdata_dir: Path | None
+    pg_host: str = "127.0.0.1"
+    pg_port: int = 5433
+    pg_database: str = "ncpm"
+    pg_dir: Path | None = None
+    # None when unset: ncpm.serve then reads (or, for its own cluster, writes) credentials.env.
+    pg_owner_password: str | None = field(default=None, repr=False)
+    pg_bi_password: str | None = field(default=None, repr=False)
 
     @property
     def reference_dir(self) -> Path:
@@ -133,7 +155,19 @@ class Settings:
             target_dir=path("DBT_TARGET_PATH", "target"),
             dbt_target=environ.get("NCPM_TARGET") or "duckdb",
             realdata_dir=Path(realdata) if realdata else None,
+            pg_host=environ.get("NCPM_PG_HOST") or "127.0.0.1",
+            pg_port=_port(environ.get("NCPM_PG_PORT") or "5433"),
+            pg_database=environ.get("NCPM_PG_DATABASE") or "ncpm",
+            pg_dir=path("NCPM_PG_DIR", "warehouse/postgres"),
+            pg_owner_password=environ.get("NCPM_PG_OWNER_PASSWORD") or None,
+            pg_bi_password=environ.get("NCPM_PG_BI_PASSWORD") or None,
         )
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise ValueError(f"NCPM_PG_PORT={text} is not a TCP port number (1-65535)")
+    return int(text)
 
 
 @lru_cache(maxsize=1)

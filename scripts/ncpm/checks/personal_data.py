@@ -10,7 +10,7 @@ writes to target/, and checks the disclosure rules (docs/survey.md):
    model (tag `survey_estimation`: it publishes aggregates only, with
    disclosure control);
 4. no column of a marts model is a respondent or incident identifier or a
-   weight: a name matching the patterns below, or the name of any column a
+   weight: a name matching the patterns of ncpm.disclosure, or the name of any column a
    `personal` model flags with `meta: {personal_data: identifier | weight}`.
 
 Run by `make test` (target `structure`); exits 0 when clean, 1 listing every
@@ -22,23 +22,16 @@ violation, 2 when the manifest is missing.
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from ncpm import settings
+from ncpm.disclosure import personal_columns
 
 ROOT = settings.root()
 PERSONAL_TAG = "personal"
 ESTIMATION_TAG = "survey_estimation"
 MARTS_SCHEMA = "marts"
 MARTS_PATH = "models/marts/"
-# Column names that identify a respondent, interview, victim form or incident, or carry a weight.
-FORBIDDEN_COLUMN_PATTERNS = [
-    re.compile(r"respondent"),
-    re.compile(r"victim_form"),
-    re.compile(r"(^|_)(interview|incident|series)_id$"),
-    re.compile(r"weight"),
-]
 
 
 def is_marts_model(node: dict) -> bool:
@@ -90,14 +83,11 @@ def check(manifest: dict, catalog: dict | None = None) -> list[str]:
             if catalog:
                 catalogued = catalog.get("nodes", {}).get(uid, {}).get("columns", {})
                 columns |= {name.lower() for name in catalogued}
-            for column in sorted(columns):
-                if column in forbidden_names or any(
-                    p.search(column) for p in FORBIDDEN_COLUMN_PATTERNS
-                ):
-                    problems.append(
-                        f"{uid}: marts column `{column}` is a respondent or incident identifier "
-                        "or a weight"
-                    )
+            for column in personal_columns(columns, forbidden_names):
+                problems.append(
+                    f"{uid}: marts column `{column}` is a respondent or incident identifier "
+                    "or a weight"
+                )
         elif parents and uid not in personal and not is_estimation(node):
             for parent in parents:
                 problems.append(
