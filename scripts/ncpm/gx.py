@@ -69,7 +69,7 @@ SCORECARD_COLUMNS = [
     "period_end_date",
 ]  # fmt: skip
 
-AREA_LEVELS = ["national", "region", "pfa", "reporting_body"]
+AREA_LEVELS = ["national", "country", "region", "pfa", "reporting_body"]
 PERIOD_TYPES = ["rolling_12_months", "financial_year", "survey_year", "survey_rolling_year"]
 DIRECTIONS = ["improving", "worsening", "no significant change", "not assessed"]
 
