@@ -62,11 +62,11 @@ NOT_NULL_CONTRACT_COLUMNS = [
 ]  # fmt: skip
 
 SCORECARD_COLUMNS = [
-    "metric_id", "measure_id", "measure_name", "metric_name", "unit", "desired_direction",
-    "baseline_label", "period_type", "direction_of_travel", "value", "baseline_value",
-    "change_from_baseline", "pct_change_from_baseline", "ci_lower", "ci_upper",
-    "is_significant_change", "is_supplementary", "has_figure", "publication_period_end_date",
-    "period_end_date",
+    "metric_id", "measure_id", "area_code", "measure_name", "metric_name", "area_name", "unit",
+    "desired_direction", "baseline_label", "period_type", "direction_of_travel", "value",
+    "baseline_value", "change_from_baseline", "pct_change_from_baseline", "ci_lower",
+    "ci_upper", "is_significant_change", "is_supplementary", "has_figure",
+    "publication_period_end_date", "period_end_date",
 ]  # fmt: skip
 
 AREA_LEVELS = ["national", "country", "region", "pfa", "reporting_body"]
@@ -296,6 +296,8 @@ def scorecard_suite() -> str:
             for column in (
                 "metric_id",
                 "measure_id",
+                "area_code",
+                "area_name",
                 "unit",
                 "direction_of_travel",
                 "has_figure",
