@@ -52,7 +52,7 @@ STOP_WORDS = {
 FACT_DIMENSIONS = [
     ("metric_id", "Metric identifier from the metric catalogue (`M1.1` ...)."),
     ("breakdown", "`all` for the headline row; otherwise the category."),
-    ("area_level", "`national`, `region`, `pfa` or `reporting_body`."),
+    ("area_level", "`national`, `country`, `region`, `pfa` or `reporting_body`."),
     (
         "period_type",
         "`rolling_12_months`, `financial_year`, `survey_year` or `survey_rolling_year`.",
@@ -64,9 +64,10 @@ FACT_DIMENSIONS = [
 
 AREA_DIMENSIONS = [
     ("area_name", "Area name (ONS spelling for PFAs)."),
-    ("area_level", "`national`, `region`, `pfa` or `reporting_body`."),
+    ("area_level", "`national`, `country`, `region`, `pfa` or `reporting_body`."),
     ("region_code", "Region (or Wales) of a PFA; the region's own code for a region."),
     ("region_name", "Name of the region of a PFA or region."),
+    ("country_code", "Country of the area: E92000001 England, W92000004 Wales, or K04000001."),
     ("country_name", "England, Wales, or England and Wales."),
     ("parent_area_code", "The area this one sums into."),
 ]

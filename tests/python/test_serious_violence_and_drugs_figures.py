@@ -13,6 +13,7 @@ import pytest
 from conftest import RAW
 
 NATIONAL = "K04000001"
+ENGLAND = "E92000001"
 GREATER_MANCHESTER = "E23000005"
 # YE Jun 2019 = 2018/19 quarters 2-4 + 2019/20 quarter 1
 YE_JUN_2019 = [("2018/19", "2"), ("2018/19", "3"), ("2018/19", "4"), ("2019/20", "1")]
@@ -105,15 +106,23 @@ def test_hospital_admissions_of_under_25s_from_months(built_sample):
     for r in raw_rows("hospital_admissions"):
         if r["month"] in months:
             totals[r["age_band"]] += int(r["admissions"])
+    # English hospitals only: published for England (level country), complete for it.
     value, incomplete, note, _ = fact_row(
-        built_sample, "fct_serious_violence", "M2.1", NATIONAL, "2019-06-30"
+        built_sample, "fct_serious_violence", "M2.1", ENGLAND, "2019-06-30"
     )
     assert value == totals["under 18"] + totals["18-24"]
-    assert incomplete and "England only" in note
+    assert not incomplete and note is None
     under_18, *_ = fact_row(
-        built_sample, "fct_serious_violence", "M2.1", NATIONAL, "2019-06-30", "under 18"
+        built_sample, "fct_serious_violence", "M2.1", ENGLAND, "2019-06-30", "under 18"
     )
     assert under_18 == totals["under 18"]
+    # Never labelled England and Wales.
+    assert not fetch(
+        built_sample,
+        "select 1 from marts.fct_serious_violence where metric_id = 'M2.1' "
+        "and (area_code <> ? or area_level <> 'country')",
+        ENGLAND,
+    )
 
 
 def test_seizures_by_class_are_the_tables_own_totals(built_sample):

@@ -219,6 +219,7 @@ CATALOGUE_ROW = {
     "baseline_period_end_date": "2019-06-30",
     "baseline_label": "YE Jun 2019",
     "geographies": "national",
+    "headline_area_code": "K04000001",
     "breakdowns": "all",
     "fact_model": FACT,
     "is_supplementary": "true",

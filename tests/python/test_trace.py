@@ -327,6 +327,25 @@ def test_unsupported_feed_and_unknown_figure_fail_clearly(built_sample, monkeypa
         trace("M1.2", date(2019, 6, 30), "no such breakdown")
 
 
+@pytest.mark.slow
+def test_england_only_metric_is_traced_on_england(built_sample):
+    """M2.1 (English hospitals only) is published for England, level country: traced there
+    as its own single part, and it has no England and Wales figure to trace."""
+    con = duckdb.connect(str(built_sample), read_only=True)
+    try:
+        trace = service.trace_figure(
+            con, "M2.1", "E92000001", date(2019, 6, 30), "all", Path("/none")
+        )
+        assert trace.reconciles
+        assert trace.figure["area_level"] == "country"
+        assert {r["area_code"] for r in trace.raw_rows} == {"E92000001"}
+        assert not any("sum_of_parts" in s["rows"][0] for s in trace.steps if s["rows"])
+        with pytest.raises(service.TraceError, match=r"has no figure"):
+            service.trace_figure(con, "M2.1", "K04000001", date(2019, 6, 30), "all", Path("/none"))
+    finally:
+        con.close()
+
+
 def test_rolling_year_quarters_and_row_ranges():
     assert periods.quarter_ends_of_year(date(2019, 6, 30)) == [
         date(2018, 9, 30),

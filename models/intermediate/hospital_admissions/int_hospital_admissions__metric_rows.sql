@@ -6,8 +6,9 @@
     * `under 18` and `18-24`: the rows of that age band;
     * `all`: every under-25 row (both bands).
 
-    The source covers English hospitals only; the figure is published as the
-    national (England and Wales) one, so every row's area is England and Wales.
+    The source covers English hospitals only, so every row's area is England
+    (E92000001, level `country`): the figure is never published as England and
+    Wales.
     This is the only place these rules are written: the quarterly sums
     (int_hospital_admissions__quarters) are sums of these rows, and ncpm trace
     reads them to list the raw rows behind a published figure.
@@ -21,9 +22,9 @@ admissions as (
 
 ),
 
-national as (
+england as (
 
-    select area_code from {{ ref('ref_areas') }} where area_level = 'national'
+    select area_code from {{ ref('ref_areas') }} where area_code = 'E92000001'
 
 ),
 
@@ -60,7 +61,7 @@ select
     -- the series and the cell it counts in
     series_rows.metric_id,
     series_rows.breakdown,
-    national.area_code,
+    england.area_code,
     series_rows.quarter_end_date,
     series_rows.admission_count as value,
     -- where the row is, as published
@@ -71,4 +72,4 @@ select
     series_rows.admission_month,
     series_rows.age_band
 from series_rows
-cross join national
+cross join england

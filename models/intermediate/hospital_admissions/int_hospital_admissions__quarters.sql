@@ -7,9 +7,9 @@
     breakdown's rows hold); otherwise it is null (a gap) with the number of
     months missing.
 
-    The source covers English hospitals only, so the figure is published as the
-    national (England and Wales) figure flagged incomplete: Welsh admissions
-    are not in it.
+    The source covers English hospitals only, and the figure is England's
+    (area and level from the metric rows: E92000001, `country`), complete for
+    that area: a quarter with all its months is not flagged incomplete.
 -#}
 
 with
@@ -56,22 +56,23 @@ select
     needed_bands.metric_id,
     needed_bands.breakdown,
     needed_bands.area_code,
-    'national' as area_level,
+    areas.area_level,
     quarters.quarter_end_date,
     case
         when quarter_sums.band_month_count = 3 * needed_bands.band_count then quarter_sums.admission_count
     end as quarter_value,
     false as is_known_gap,
-    coalesce(quarter_sums.band_month_count, 0) = 3 * needed_bands.band_count as is_incomplete,
+    false as is_incomplete,
     case
-        when coalesce(quarter_sums.band_month_count, 0) = 3 * needed_bands.band_count
-            then 'England only: the hospital episode statistics cover English hospitals; admissions in Wales are not included'
-        else {{ dbt.concat([
-            "cast(3 * needed_bands.band_count - coalesce(quarter_sums.band_month_count, 0) as " ~ dbt.type_string() ~ ")",
-            "' month and age band rows of the quarter have no data'",
-        ]) }}
+        when coalesce(quarter_sums.band_month_count, 0) < 3 * needed_bands.band_count
+            then {{ dbt.concat([
+                "cast(3 * needed_bands.band_count - coalesce(quarter_sums.band_month_count, 0) as " ~ dbt.type_string() ~ ")",
+                "' month and age band rows of the quarter have no data'",
+            ]) }}
     end as quality_note
 from needed_bands
+inner join {{ ref('ref_areas') }} as areas
+    on needed_bands.area_code = areas.area_code
 cross join quarters
 left join quarter_sums
     on

@@ -1,6 +1,7 @@
 {#-
-    Conformed geography: England and Wales, regions, police force areas and the
-    non-PFA reporting bodies, with each area's parent and region.
+    Conformed geography: England and Wales, regions, the country England, police
+    force areas and the non-PFA reporting bodies, with each area's parent, region
+    and country (Wales is reached as a country through its region, W92000004).
 -#}
 
 with
@@ -26,6 +27,7 @@ select
     areas.area_code,
     areas.parent_area_code,
     areas.region_code,
+    areas.country_code,
 
     -- strings
     areas.area_name,

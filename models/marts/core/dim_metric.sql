@@ -18,6 +18,7 @@ select
     -- ids
     catalogue.metric_id,
     catalogue.measure_id,
+    catalogue.headline_area_code,
 
     -- strings
     catalogue.measure_name,

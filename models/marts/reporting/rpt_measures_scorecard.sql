@@ -1,13 +1,16 @@
 {#-
-    One row per metric: the national headline figure for the publication
-    period (variable publication_period; by default the latest quarter end that
-    every quarterly feed covers). Annual metrics show their latest financial or
-    survey year ending on or before that date. Metrics with no figure yet are
-    listed with a null value so the scorecard always has every catalogue metric.
-    A metric with a highlighted breakdown (Class A for M3.3) also shows that
-    breakdown's national figure for the same period; an incomplete headline
-    (e.g. excluding a force with an accepted gap) carries is_incomplete and its
-    quality_note into the publication.
+    One row per metric: the headline figure for the publication period, for the
+    metric's headline area from the catalogue (dim_metric.headline_area_code:
+    England and Wales, or England for an England-only metric such as M2.1),
+    named in area_code / area_name. The publication period is the variable
+    publication_period; by default the latest quarter end that every quarterly
+    feed covers. Annual metrics show their latest financial or survey year
+    ending on or before that date. Metrics with no figure yet are listed with a
+    null value so the scorecard always has every catalogue metric. A metric
+    with a highlighted breakdown (Class A for M3.3) also shows that breakdown's
+    figure for the same area and period; an incomplete headline (e.g. excluding
+    a force with an accepted gap) carries is_incomplete and its quality_note
+    into the publication.
 -#}
 
 with
@@ -34,13 +37,27 @@ publication as (
 
 ),
 
+metrics as (
+
+    select * from {{ ref('dim_metric') }}
+
+),
+
+areas as (
+
+    select * from {{ ref('dim_area') }}
+
+),
+
 headline as (
 
     select all_measures.*
     from {{ ref('rpt_all_measures') }} as all_measures
-    where
-        all_measures.area_level = 'national'
-        and all_measures.breakdown = 'all'
+    inner join metrics
+        on
+            all_measures.metric_id = metrics.metric_id
+            and all_measures.area_code = metrics.headline_area_code
+    where all_measures.breakdown = 'all'
 
 ),
 
@@ -58,13 +75,7 @@ latest as (
 
 ),
 
-metrics as (
-
-    select * from {{ ref('dim_metric') }}
-
-),
-
-{# The highlighted breakdown (e.g. Class A for M3.3), national, same period as the headline. #}
+{# The highlighted breakdown (e.g. Class A for M3.3), headline area, same period as the headline. #}
 highlighted as (
 
     select all_measures.*
@@ -72,8 +83,8 @@ highlighted as (
     inner join metrics
         on
             all_measures.metric_id = metrics.metric_id
+            and all_measures.area_code = metrics.headline_area_code
             and all_measures.breakdown = metrics.highlighted_breakdown
-    where all_measures.area_level = 'national'
 
 )
 
@@ -81,10 +92,12 @@ select
     -- ids
     metrics.metric_id,
     metrics.measure_id,
+    metrics.headline_area_code as area_code,
 
     -- strings
     metrics.measure_name,
     metrics.metric_name,
+    areas.area_name,
     metrics.unit,
     metrics.desired_direction,
     metrics.baseline_label,
@@ -118,6 +131,8 @@ select
 
 from metrics
 cross join publication
+inner join areas
+    on metrics.headline_area_code = areas.area_code
 left join latest
     on metrics.metric_id = latest.metric_id
 left join headline

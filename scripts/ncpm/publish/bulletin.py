@@ -2,7 +2,8 @@
 
 Written by scripts/publish.py (step 4) from the exported, validated Parquet files of
 the publication (never from the warehouse directly), with names from dim_metric and
-dim_area. For each measure: each published metric's national trend from the start
+dim_area. For each measure: each published metric's headline trend (for the area the
+scorecard names: England and Wales, or England for an England-only metric) from the start
 of the data with the baseline marked, the latest value, change and % change in
 words, confidence bands and a plain statement of significance for survey metrics;
 force-level small multiples and a table labelled as diagnostic, not targets;
@@ -301,7 +302,7 @@ def summary_section(scorecard: pd.DataFrame) -> str:
     published = scorecard[scorecard["has_figure"]]
     out = [
         "<h2 id='summary'>Summary</h2><table class='summary'><thead><tr><th>Metric</th>"
-        "<th>Period</th><th class='num'>Latest</th><th class='num'>Baseline</th>"
+        "<th>Area</th><th>Period</th><th class='num'>Latest</th><th class='num'>Baseline</th>"
         "<th class='num'>Change</th><th>Direction of travel</th></tr></thead><tbody>"
     ]
     for _, row in published.iterrows():
@@ -311,7 +312,7 @@ def summary_section(scorecard: pd.DataFrame) -> str:
             change = f"{row['change_from_baseline']:+.1f} pts"
         change += "" if pd.isna(pct) else f" ({pct:+.1f}%)"
         out.append(
-            f"<tr><td>{metric_label(row)}</td>"
+            f"<tr><td>{metric_label(row)}</td><td>{esc(row['area_name'])}</td>"
             f"<td>{esc(short_period(row))}</td>"
             f"<td class='num'>{fmt(row['value'], row['unit'])}</td>"
             f"<td class='num'>{fmt(row['baseline_value'], row['unit'])}</td>"
@@ -330,29 +331,34 @@ def summary_section(scorecard: pd.DataFrame) -> str:
 
 
 def metric_section(row, info, fact: pd.DataFrame, areas: pd.DataFrame, area_names: dict) -> str:
-    """A published metric: the key figure in words, the national trend, force diagnostics."""
+    """A published metric: the key figure in words, the headline trend, force diagnostics.
+
+    The headline area is the scorecard's (area_code, area_name): England and Wales, or
+    England for an England-only metric; the page never names an area the figure is not for.
+    """
     metric_id = row["metric_id"]
     record = row.to_dict()
     unit = row["unit"]
+    place = esc(row["area_name"])
     words = period_words(row["period_type"], row["period_end_date"])
     tag = "<span class='tag'>supplementary</span>" if row["is_supplementary"] else ""
     rows = fact[(fact["metric_id"] == metric_id) & (fact["breakdown"] == "all")]
-    national = rows[rows["area_level"] == "national"].sort_values("period_end_date")
-    first = period_words(row["period_type"], national["period_end_date"].iloc[0])
+    headline = rows[rows["area_code"] == row["area_code"]].sort_values("period_end_date")
+    first = period_words(row["period_type"], headline["period_end_date"].iloc[0])
     direction = row["direction_of_travel"]
     better = "lower" if info["desired_direction"] == "down" else "higher"
-    chart = trend_chart(national, record, info["baseline_period_end_date"])
-    has_ci = bool(national["ci_lower"].notna().any())
+    chart = trend_chart(headline, record, info["baseline_period_end_date"])
+    has_ci = bool(headline["ci_lower"].notna().any())
     return (
         f"<h3>{metric_label(row)}{tag}</h3>"
-        f"<p class='keyfig'>In {esc(words)}, England and Wales: "
+        f"<p class='keyfig'>In {esc(words)}, {place}: "
         f"<strong>{esc(fmt_with_unit(row['value'], unit))}</strong>. {change_words(record)} "
         f"{significance_words(record)} Direction of travel: "
         f"<span class='{esc(direction)}'>{esc(direction)}</span> ({better} is better).</p>"
         f"<figure class='trend' data-metric-id='{esc(metric_id)}'><img src='{chart}' "
-        f"alt='Line chart of {esc(row['metric_name'])}, England and Wales, {esc(first)} to "
+        f"alt='Line chart of {esc(row['metric_name'])}, {place}, {esc(first)} to "
         f"{esc(words)}: latest {esc(fmt_with_unit(row['value'], unit))}, baseline "
-        f"{esc(fmt(row['baseline_value'], unit))}.'><figcaption>England and Wales, {esc(first)} "
+        f"{esc(fmt(row['baseline_value'], unit))}.'><figcaption>{place}, {esc(first)} "
         f"to {esc(words)}. Red dot and dashed line: the baseline ({esc(row['baseline_label'])})"
         + ("; shaded band: 95% confidence interval" if has_ci else "")
         + ".</figcaption></figure>"
@@ -415,7 +421,8 @@ def write_bulletin(
                 + "; ".join(metric_label(r) for r in waiting)
                 + ".</p>"
             )
-    parts.append(revisions_section(load_revisions(publications, facts), area_names))
+    headline_areas = scorecard.set_index("metric_id")["area_code"].to_dict()
+    parts.append(revisions_section(load_revisions(publications, facts), area_names, headline_areas))
     parts.append(sources_section(manifest, catalogue, synthetic))
     parts.append(about_section(manifest))
     parts.append("</main></body></html>")
@@ -469,7 +476,8 @@ def force_section(
     )
 
 
-def revisions_section(revisions: pd.DataFrame, area_names: dict) -> str:
+def revisions_section(revisions: pd.DataFrame, area_names: dict, headline_areas: dict) -> str:
+    """Revised figures; the headline ones (each metric's headline area) shown first."""
     out = ["<h2 id='revisions'>Revisions since first published</h2>"]
     if revisions.empty:
         out.append(
@@ -478,13 +486,13 @@ def revisions_section(revisions: pd.DataFrame, area_names: dict) -> str:
             "against).</p>"
         )
         return "".join(out)
-    national = revisions[revisions["area_level"] == "national"]
+    headline = revisions[revisions["area_code"] == revisions["metric_id"].map(headline_areas)]
     out.append(
         f"<p>{len(revisions):,} figures in this publication differ from the value first published "
-        f"({len(national):,} of them national figures), usually because forces resubmitted data. "
+        f"({len(headline):,} of them headline figures), usually because forces resubmitted data. "
         "Every revision is in the table <code>marts.rpt_revisions</code>.</p>"
     )
-    shown = (national if len(national) else revisions).head(15)
+    shown = (headline if len(headline) else revisions).head(15)
     out.append(
         "<table><thead><tr><th>Metric</th><th>Area</th><th>Period end</th><th>First published "
         "in</th>"

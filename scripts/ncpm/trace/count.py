@@ -7,7 +7,9 @@ metric_id, breakdown, area_code, the period, value, source_file, source_row_numb
 landed columns that show it as published (`published_columns`, `;`-separated) and the
 staging fields that describe it (every further column). The tracer selects the series'
 rows of the figure's parts from it; the feed's quarterly and period models hold the steps.
-Whether the metric is national only or annual comes from the catalogue.
+Whether the metric is published for one area only (its catalogue geographies hold no level
+that is summed from parts: `national` alone, or `country` for England-only M2.1) or annual
+comes from the catalogue.
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ METRIC_ROW_COLUMNS = {
     "published_columns",
 }
 
+# Area levels whose figures are parts of, or sums of, other areas' figures.
+ROLLED_UP_LEVELS = {"region", "pfa", "reporting_body"}
+
 
 def catalogue_metric(metric_id: str) -> registry.Metric:
     for metric in registry.catalogue():
@@ -48,7 +53,8 @@ def trace_count_feed(con, trace: Trace, feed: registry.Feed) -> None:
     metric_id, breakdown, area = fig["metric_id"], fig["breakdown"], fig["area_code"]
     period = date.fromisoformat(fig["period_end_date"])
     metric = catalogue_metric(metric_id)
-    national_only = metric.geographies == ("national",)
+    # Published for one area only: no region, PFA or reporting body, so nothing is rolled up.
+    single_area = not set(metric.geographies) & ROLLED_UP_LEVELS
     annual = metric["period_type"] == "financial_year"
     if not feed.metric_rows_model or len(feed.period_models) != 1:
         raise TraceError(
@@ -68,13 +74,15 @@ def trace_count_feed(con, trace: Trace, feed: registry.Feed) -> None:
         raise TraceError(f"no row in {period_model} for {metric_id} {breakdown} {area} {period}")
     figure_row = figure_row[0]
 
-    # The parts: the area itself (a PFA, a reporting body or a national-only feed's figure),
-    # a region's PFAs, or every PFA and reporting body for England and Wales.
+    # The parts: the area itself (a PFA, a reporting body or the figure of a metric published
+    # for one area only), a region's PFAs, or every PFA and reporting body for England and Wales.
     level = fig["area_level"]
-    if national_only or level in ("pfa", "reporting_body"):
+    if single_area or level in ("pfa", "reporting_body"):
         part_filter, part_params = "y.area_code = ?", [area]
     elif level == "region":
         part_filter, part_params = "y.area_level = 'pfa' and a.parent_area_code = ?", [area]
+    elif level == "country":
+        part_filter, part_params = "y.area_level = 'pfa' and a.country_code = ?", [area]
     else:
         part_filter, part_params = "y.area_level in ('pfa', 'reporting_body')", []
     gap_column = "is_known_gap" if "is_known_gap" in figure_row else "false"
