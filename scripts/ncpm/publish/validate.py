@@ -12,14 +12,18 @@ Why pandas and not the DuckDB file: GX 1.24's SQL path through duckdb-engine fai
 every expectation with ``list index out of range`` (it closes the connection before
 reading the results), and validating the files is what we want anyway.
 
-A module of scripts/publish.py (step 3 of `make publish`), not a command of its own.
+Step 3 of `ncpm publish` (:func:`gate`), not a command of its own. On failure nothing is
+published: the work folder is removed and the Data Docs of the failed run are kept in
+publications/failed-runs/<period>-<UTC time>/.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
+import shutil
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,10 +31,10 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-from ncpm import settings
-
-ROOT = settings.root()
-SUITES_DIR = ROOT / "gx" / "expectations"
+from ncpm.periods import PublicationPeriod
+from ncpm.publish.common import FAILED_RUNS, PublishError, say
+from ncpm.publish.export import write_manifest
+from ncpm.settings import Settings
 
 
 @dataclass
@@ -109,12 +113,17 @@ def describe_failure(result) -> str:
 
 
 def validate(
-    folder: Path, files: list[tuple[str, str]], parameters: dict[str, dict], docs_dir: Path
+    folder: Path,
+    files: list[tuple[str, str]],
+    parameters: dict[str, dict],
+    docs_dir: Path,
+    suites_dir: Path,
 ) -> Outcome:
-    """Validate each (relative path, table) of `folder` against gx/expectations/<table>.json.
+    """Validate each (relative path, table) of `folder` against `suites_dir`/<table>.json.
 
     `parameters` maps a table to its suite parameters ($PARAMETER values: the
-    publication period, the catalogue's metrics of a fact, ...).
+    publication period, the catalogue's metrics of a fact, ...). `suites_dir` is
+    gx/expectations/ of the project (``Settings.gx_dir``).
     """
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     warnings.filterwarnings("ignore", module="great_expectations")
@@ -140,7 +149,7 @@ def validate(
     suites = {}
     checks = []
     for relative, table in files:
-        suite_file = SUITES_DIR / f"{table}.json"
+        suite_file = suites_dir / f"{table}.json"
         if not suite_file.exists():
             checks.append(
                 FileCheck(
@@ -193,3 +202,65 @@ def validate(
             checks.append(FileCheck(relative, table, run.success, len(run.results), failed))
     index = docs_dir / "index.html"
     return Outcome(all(c.success for c in checks), checks, index if index.exists() else None)
+
+
+def gx_parameters(parameters: dict) -> dict:
+    """Suite parameters with the period as a timestamp (dates are read back as datetimes)."""
+    out = {}
+    for table, values in parameters.items():
+        out[table] = {
+            k: pd.Timestamp(v) if k == "publication_period" else v for k, v in values.items()
+        }
+    return out
+
+
+def keep_failed_run(
+    work: Path, publications: Path, period: PublicationPeriod, outcome: Outcome
+) -> Path:
+    """Keep the failed run's Data Docs and manifest in failed-runs/; remove the work folder."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    kept = publications / FAILED_RUNS / f"{period.label}-{stamp}"
+    kept.mkdir(parents=True)
+    for name in ("validation", "manifest.json"):
+        if (work / name).exists():
+            os.rename(work / name, kept / name)
+    (kept / "NOT-PUBLISHED.txt").write_text(
+        f"Publication {period.label} was NOT published: the exported files failed validation.\n"
+        "Open validation/index.html (GX Data Docs) for every expectation and its result.\n\n"
+        + "\n".join(
+            f"{c.path}: {failure}"
+            for c in outcome.checks
+            if not c.success
+            for failure in c.failures
+        )
+        + "\n"
+    )
+    shutil.rmtree(work, ignore_errors=True)
+    return kept
+
+
+def gate(config: Settings, work: Path, period: PublicationPeriod, manifest: dict) -> None:
+    """Step 3: validate the exported files of ``work``; raise PublishError when any fails."""
+    outcome = validate(
+        work,
+        [(f["path"], f["table"]) for f in manifest["files"]],
+        gx_parameters(manifest["validation"]["parameters"]),
+        work / "validation",
+        config.gx_dir,
+    )
+    manifest["validation"].update(outcome.summary())
+    write_manifest(work, manifest)
+    for check in outcome.checks:
+        status = "ok  " if check.success else "FAIL"
+        say(f"    {status} {check.path} ({check.evaluated} expectations)")
+        for failure in check.failures:
+            say(f"         {failure}")
+    if not outcome.success:
+        kept = keep_failed_run(work, config.publications_dir, period, outcome)
+        raise PublishError(
+            "step 3 (Great Expectations) failed on the exported files listed above. Nothing "
+            "was published. The Data Docs of this run are kept in "
+            f"{kept}/validation/index.html. "
+            "Fix the data (or, if the expectation is what is wrong, the suite in "
+            "gx/expectations/), then run make publish again."
+        )
