@@ -16,13 +16,15 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ncpm.periods import PublicationPeriod
 from ncpm.publish.build import built_models, test_summary
 from ncpm.publish.common import SCORECARD, PublishError, say, sha256
 from ncpm.settings import Settings
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 

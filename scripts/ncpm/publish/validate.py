@@ -27,14 +27,15 @@ import shutil
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pandas as pd
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING
 
 from ncpm.periods import PublicationPeriod
 from ncpm.publish.common import FAILED_RUNS, PublishError, say
 from ncpm.publish.export import write_manifest
 from ncpm.settings import Settings
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass
@@ -73,6 +74,9 @@ class Outcome:
 
 def read_back(path: Path) -> pd.DataFrame:
     """The exported file as a DataFrame: a CSV typed like its Parquet twin, dates as datetimes."""
+    import pandas as pd
+    import pyarrow.parquet as pq
+
     schema = pq.read_schema(path.with_suffix(".parquet"))
     dates = [c.name for c in schema if str(c.type).startswith(("date", "timestamp"))]
     if path.suffix == ".parquet":
@@ -206,6 +210,8 @@ def validate(
 
 def gx_parameters(parameters: dict) -> dict:
     """Suite parameters with the period as a timestamp (dates are read back as datetimes)."""
+    import pandas as pd
+
     out = {}
     for table, values in parameters.items():
         out[table] = {
