@@ -1,6 +1,6 @@
 """The quarterly bulletin: publications/<period>/bulletin.html, one self-contained page.
 
-Written by scripts/publish.py (step 4) from the exported, validated Parquet files of
+Written by step 4 of `ncpm publish` (pipeline.py) from the exported, validated Parquet files of
 the publication (never from the warehouse directly), with names from dim_metric and
 dim_area. For each measure: each published metric's national trend from the start
 of the data with the baseline marked, the latest value, change and % change in
