@@ -14,6 +14,7 @@ import os
 import shutil
 from pathlib import Path
 
+from ncpm import warehouse
 from ncpm.periods import PublicationPeriod
 from ncpm.publish.common import PublishError, fsync_dir
 
@@ -25,8 +26,8 @@ def published_period(path: Path) -> str | None:
     if not path.exists():
         return None
     try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.Error:
+        con = warehouse.connect(path, read_only=True)
+    except (duckdb.Error, warehouse.WarehouseLockedError):
         return None
     try:
         return con.execute("select period from marts.publication_info").fetchone()[0]
@@ -40,8 +41,6 @@ def refresh_published_copy(
     warehouse: Path, target: Path, period: PublicationPeriod, info: dict
 ) -> None:
     """Build the marts (no figure later than the period) beside the BI copy, swap atomically."""
-    import duckdb
-
     target.parent.mkdir(parents=True, exist_ok=True)
     building = target.parent / ".building"
     shutil.rmtree(building, ignore_errors=True)
@@ -49,7 +48,7 @@ def refresh_published_copy(
     # Same file name in a sibling folder: the DuckDB catalog (named after the file) is
     # the same before and after the rename, and the rename stays on one file system.
     new = building / target.name
-    con = duckdb.connect(str(new))
+    con = warehouse.connect(new)
     try:
         con.execute(f"attach '{warehouse}' as built (read_only)")
         con.execute("create schema marts")

@@ -10,14 +10,21 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections import deque
 
+from ncpm import warehouse
 from ncpm.periods import PublicationPeriod
 from ncpm.publish.common import PublishError, say
 from ncpm.settings import Settings
 
 
 def dbt(config: Settings, args: list[str], period: PublicationPeriod) -> int:
-    """Run dbt from the project root with the publication period; its output line by line."""
+    """Run dbt from the project root with the publication period; its output line by line.
+
+    When dbt fails on DuckDB's lock error (the warehouse file held by another process), it
+    raises :class:`ncpm.warehouse.WarehouseLockedError`, one sentence naming the holder
+    (exit 2), as ``ncpm build`` does.
+    """
     env = config.dbt_env({"DBT_TARGET_PATH": str(config.target_dir)})
     env.setdefault("DBT_USE_COLORS", "False")
     vars_ = json.dumps({"publication_period": str(period.end)})
@@ -31,10 +38,17 @@ def dbt(config: Settings, args: list[str], period: PublicationPeriod) -> int:
         errors="replace",
     )
     assert proc.stdout is not None
+    tail: deque[str] = deque(maxlen=500)
     with proc.stdout:
         for line in proc.stdout:
             say(line.rstrip("\n"))
-    return proc.wait()
+            tail.append(line)
+    code = proc.wait()
+    if code != 0:
+        locked = warehouse.locked_error("".join(tail))
+        if locked is not None:
+            raise locked
+    return code
 
 
 def run_results(config: Settings) -> dict:

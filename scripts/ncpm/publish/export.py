@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ncpm import warehouse
 from ncpm.periods import PublicationPeriod
 from ncpm.publish.build import built_models, test_summary
 from ncpm.publish.common import SCORECARD, PublishError, say, sha256
@@ -206,9 +207,7 @@ def export(
     after_file: Callable[[Path], None] | None = None,
 ) -> Export:
     """Step 2: the exported files and manifest.json in ``work``, from the built warehouse."""
-    import duckdb
-
-    con = duckdb.connect(str(config.duckdb_path), read_only=True)
+    con = warehouse.connect(config.duckdb_path, read_only=True)
     try:
         catalogue = read_catalogue(con, results)
         files = export_files(con, work, period, catalogue, after_file)

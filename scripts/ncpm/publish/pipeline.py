@@ -15,7 +15,12 @@ the run with a message saying what failed and what to do next:
 4. bulletin  (bulletin.py) the revision log (record.py) and bulletin.html.
 5. publish   (swap.py)     one atomic rename into publications/<period>/; an existing
                            publication is refused unless revising, then kept as
-                           <period>.revision-<n>/. One publish at a time (a lock).
+                           <period>.revision-<n>/.
+
+One publish at a time: the lock (swap.PublishLock) is taken before step 1, and a second
+run is refused at once (exit 2) naming the holder's pid, host, start time and command. A
+warehouse file held by another process is refused the same way, in one sentence naming
+the holder (ncpm.warehouse), before dbt runs or when dbt meets DuckDB's lock error.
 6. record    (record.py)   dbt refreshes marts.rpt_revisions from every revision log.
 7. BI copy   (bicopy.py)   the BI copy is rebuilt beside the old one and swapped in.
 
@@ -36,7 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ncpm import settings
+from ncpm import settings, warehouse
 from ncpm.console import Steps
 from ncpm.periods import PeriodError, PublicationPeriod, parse_publication_period
 from ncpm.publish import bicopy, build, export, record, swap, validate
@@ -84,71 +89,71 @@ def publish(
     if not revise:
         swap.refuse_overwrite(publications, period)
 
-    with Steps(f"publish {period.label}", STEPS) as steps:
+    # The lock comes first: a second run is refused before it builds or writes anything.
+    with swap.PublishLock(publications) as lock, Steps(f"publish {period.label}", STEPS) as steps:
+        if not revise:
+            swap.refuse_overwrite(publications, period)
+        # A warehouse file held by another process (a build, a BI tool) is named at once.
+        warehouse.check_not_locked(config.duckdb_path)
+        lock.clear_stale_work()
         with steps.step(1, f"dbt build for the publication period {period.end} into "
                         f"{config.duckdb_path}"):  # fmt: skip
             results = build.build(config, period)
         hooks.call("after_build", config.duckdb_path)
 
-        with swap.PublishLock(publications) as lock:
-            if not revise:
-                swap.refuse_overwrite(publications, period)
-            lock.clear_stale_work()
-            revision = swap.next_revision(publications, period)
-            publication = {
-                "period": period.label,
-                "period_end_date": period.end.isoformat(),
-                "revision": revision,
-                "publication_id": f"{period.label}-r{revision}",
-                "published_at": dt.datetime.now(dt.UTC)
-                .replace(tzinfo=None)
-                .isoformat(timespec="seconds"),
+        revision = swap.next_revision(publications, period)
+        publication = {
+            "period": period.label,
+            "period_end_date": period.end.isoformat(),
+            "revision": revision,
+            "publication_id": f"{period.label}-r{revision}",
+            "published_at": dt.datetime.now(dt.UTC)
+            .replace(tzinfo=None)
+            .isoformat(timespec="seconds"),
+        }
+        work = lock.work_folder(period)
+
+        with steps.step(2, f"export the publication set into {work}"):
+            exported = export.export(
+                config, work, period, results, publication, hooks.after_export_file
+            )
+            hooks.call("after_export", work)
+        manifest = exported.manifest
+
+        with steps.step(3, "validate the exported files with Great Expectations"):
+            validate.gate(config, work, period, manifest)
+        hooks.call("after_validate", work)
+
+        with steps.step(4, "write the bulletin"):
+            from ncpm.publish.bulletin import write_bulletin
+
+            facts = exported.catalogue.facts
+            manifest["files"].append(record.write_revision_log(work, facts, publication))
+            write_bulletin(work, manifest, exported.metric_table, exported.area_table, publications)
+            export.finalise_manifest(work, manifest)
+        hooks.call("after_bulletin", work)
+
+        with steps.step(5, f"publish {period.label} (atomic rename into {publications})") as s:
+            kept = swap.move_into_place(work, publications, period, revise)
+            if kept:
+                say(f"    the earlier publication is kept as {kept}")
+            s.outcome = f"published {publications / period.label}"
+        hooks.call("after_swap", publications / period.label)
+
+        with steps.step(6, "record the revision history (dbt build of rpt_revisions)"):
+            record.refresh_revisions(config, period)
+        hooks.call("after_record", config.duckdb_path)
+
+        target = config.published_duckdb_path
+        with steps.step(7, f"refresh the BI copy {target}") as s:
+            info = {
+                **publication,
+                "git_commit": manifest["git"]["commit"],
+                "dbt_invocation_id": manifest["dbt"]["invocation_id"],
+                "catalogue_version": exported.catalogue.version,
             }
-            work = lock.work_folder(period)
-
-            with steps.step(2, f"export the publication set into {work}"):
-                exported = export.export(
-                    config, work, period, results, publication, hooks.after_export_file
-                )
-                hooks.call("after_export", work)
-            manifest = exported.manifest
-
-            with steps.step(3, "validate the exported files with Great Expectations"):
-                validate.gate(config, work, period, manifest)
-            hooks.call("after_validate", work)
-
-            with steps.step(4, "write the bulletin"):
-                from ncpm.publish.bulletin import write_bulletin
-
-                facts = exported.catalogue.facts
-                manifest["files"].append(record.write_revision_log(work, facts, publication))
-                write_bulletin(
-                    work, manifest, exported.metric_table, exported.area_table, publications
-                )
-                export.finalise_manifest(work, manifest)
-            hooks.call("after_bulletin", work)
-
-            with steps.step(5, f"publish {period.label} (atomic rename into {publications})") as s:
-                kept = swap.move_into_place(work, publications, period, revise)
-                if kept:
-                    say(f"    the earlier publication is kept as {kept}")
-                s.outcome = f"published {publications / period.label}"
-            hooks.call("after_swap", publications / period.label)
-
-            with steps.step(6, "record the revision history (dbt build of rpt_revisions)"):
-                record.refresh_revisions(config, period)
-            hooks.call("after_record", config.duckdb_path)
-
-            target = config.published_duckdb_path
-            with steps.step(7, f"refresh the BI copy {target}") as s:
-                info = {
-                    **publication,
-                    "git_commit": manifest["git"]["commit"],
-                    "dbt_invocation_id": manifest["dbt"]["invocation_id"],
-                    "catalogue_version": exported.catalogue.version,
-                }
-                s.outcome = bicopy.refresh(config.duckdb_path, target, period, info)
-            hooks.call("after_bicopy", target)
+            s.outcome = bicopy.refresh(config.duckdb_path, target, period, info)
+        hooks.call("after_bicopy", target)
     say(
         f"==> Published {period.label} (revision {revision}) in "
         f"{time.perf_counter() - started_all:.0f} s: {publications / period.label}/bulletin.html"
@@ -167,9 +172,16 @@ def run(
     try:
         period = parse_publication_period(period_text)
         return publish(period, revise, config, hooks)
-    except (UsageError, PeriodError) as error:
+    except (UsageError, PeriodError, warehouse.WarehouseLockedError) as error:
         say(f"error: {error}")
         return 2
     except PublishError as error:
         say(f"error: {error}")
+        return 1
+    except OSError as error:  # a full disk, a folder that cannot be written
+        say(
+            f"error: a file could not be written: {error}. Nothing half-written was published: "
+            "work in progress is only ever in publications/.staging/, which the next run "
+            "clears. Free the space (or fix the permissions), then run make publish again."
+        )
         return 1

@@ -2,24 +2,55 @@
 
 An existing publication of the period is refused unless the run revises it; then the
 earlier one is kept as publications/<period>.revision-<n>/. A lock file in
-publications/.staging/ allows one publish at a time per publications folder; the work
-folders of a run that was killed are cleared by the next run, which holds the lock.
+publications/.staging/ allows one publish at a time per publications folder: the pipeline
+takes it before anything else (before the build), and a second run is refused at once,
+naming the holder. The work folders of a run that was killed are cleared by the next run,
+which holds the lock.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import json
 import os
+import shlex
 import shutil
+import socket
+import sys
 from pathlib import Path
 
 from ncpm.periods import PublicationPeriod
 from ncpm.publish.common import STAGING, UsageError, fsync_dir, say
 
+LOCK_ADVICE = (
+    "wait for it to finish, then run this again; a lock left by a run that was killed dies "
+    "with its process and is taken over automatically by the next run"
+)
+
+
+def _holder_text(raw: bytes) -> str:
+    """Who holds the lock, from what the holder wrote into the lock file, in words."""
+    try:
+        holder = json.loads(raw.decode())
+        return (
+            f"pid {holder['pid']} on {holder['host']}, started {holder['started']}, "
+            f"command: {holder['command']}"
+        )
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        text = raw.decode(errors="replace").strip()
+        return f"pid {text}" if text else "a process that has not written its details yet"
+
 
 class PublishLock:
-    """One publish at a time per publications folder (released when the process dies)."""
+    """One publish at a time per publications folder.
+
+    An exclusive ``fcntl.flock`` on publications/.staging/publish.lock, taken without
+    waiting. The holder writes its pid, host, start time and command line into the file; a
+    second run is refused at once, naming them. The kernel releases a flock when its
+    process dies (a SIGKILL included), so a lock left by a killed run is never stale: the
+    next run simply takes it (and overwrites the details).
+    """
 
     def __init__(self, publications: Path):
         self.staging = publications / STAGING
@@ -31,13 +62,21 @@ class PublishLock:
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(self.fd, 64, 0).decode(errors="replace").strip()
+            holder = _holder_text(os.pread(self.fd, 4096, 0))
             os.close(self.fd)
             raise UsageError(
-                f"another publish is running (pid {holder or 'unknown'}); wait for it to finish."
+                f"another publish is running ({holder}); it holds the lock {self.path}, so "
+                f"nothing was done: {LOCK_ADVICE}."
             ) from None
+        details = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "started": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "command": " ".join(shlex.quote(a) for a in [sys.executable, *sys.argv])[:300],
+        }
         os.ftruncate(self.fd, 0)
-        os.pwrite(self.fd, str(os.getpid()).encode(), 0)
+        os.pwrite(self.fd, json.dumps(details).encode(), 0)
+        os.fsync(self.fd)
         return self
 
     def __exit__(self, *exc) -> None:
