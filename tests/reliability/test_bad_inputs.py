@@ -135,7 +135,7 @@ def rename_column(column: str, new: str) -> Callable[[Rows], Rows]:
 
 
 def extra_column(name: str) -> Callable[[Rows], Rows]:
-    return lambda rows: [rows[0] + [name]] + [r + ["x"] for r in rows[1:]]
+    return lambda rows: [rows[0] + [name]] + [[*r, "x"] for r in rows[1:]]
 
 
 def header_only(rows: Rows) -> Rows:
