@@ -14,9 +14,10 @@ import os
 import shutil
 from pathlib import Path
 
-from ncpm import warehouse
 from ncpm.periods import PublicationPeriod
 from ncpm.publish.common import PublishError, fsync_dir
+from ncpm.warehouse import WarehouseLockedError
+from ncpm.warehouse import connect as connect_duckdb
 
 
 def published_period(path: Path) -> str | None:
@@ -26,8 +27,8 @@ def published_period(path: Path) -> str | None:
     if not path.exists():
         return None
     try:
-        con = warehouse.connect(path, read_only=True)
-    except (duckdb.Error, warehouse.WarehouseLockedError):
+        con = connect_duckdb(path, read_only=True)
+    except (duckdb.Error, WarehouseLockedError):
         return None
     try:
         return con.execute("select period from marts.publication_info").fetchone()[0]
@@ -48,7 +49,7 @@ def refresh_published_copy(
     # Same file name in a sibling folder: the DuckDB catalog (named after the file) is
     # the same before and after the rename, and the rename stays on one file system.
     new = building / target.name
-    con = warehouse.connect(new)
+    con = connect_duckdb(new)
     try:
         con.execute(f"attach '{warehouse}' as built (read_only)")
         con.execute("create schema marts")
