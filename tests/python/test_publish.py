@@ -103,10 +103,14 @@ class Sandbox:
         return Sandbox(root)
 
     def snapshot(self) -> dict[str, str]:
-        """sha256 of every file of the publications folder and of the BI copy."""
+        """sha256 of every file of the publications folder and of the BI copy.
+
+        Not the work area publications/.staging/: every run (one refused by a failed build
+        included) takes the lock there first and writes its pid, host and command into it.
+        """
         files = {}
         for path in sorted(self.publications.rglob("*")) if self.publications.exists() else []:
-            if path.is_file():
+            if path.is_file() and ".staging" not in path.relative_to(self.publications).parts:
                 files[str(path.relative_to(self.root))] = sha256(path)
         if self.published.exists():
             files["published/ncpm.duckdb"] = sha256(self.published)
