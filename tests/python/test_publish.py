@@ -33,7 +33,7 @@ import duckdb
 import pytest
 from conftest import RAW, ROOT, copy_feed
 
-from ncpm.publish.pipeline import discover_facts
+from ncpm.publish.export import discover_facts
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = ROOT / "test-artifacts"
@@ -62,7 +62,6 @@ class Sandbox:
 
     def env(self, extra: dict | None = None) -> dict:
         env = os.environ.copy()
-        env.pop("NCPM_PUBLISH_TEST_HOOK", None)
         env.update(
             {
                 "DBT_PROFILES_DIR": str(ROOT),
@@ -80,12 +79,15 @@ class Sandbox:
         env.update(extra or {})
         return env
 
-    def command(self, *args: str) -> list[str]:
-        return [str(NCPM), "publish", *args]
+    def command(self, *args: str, hooks: str | None = None) -> list[str]:
+        """`ncpm publish ARGS`, or with ``hooks`` a Python program passing them to the pipeline."""
+        return [str(NCPM), "publish", *args] if hooks is None else hooked(hooks, *args)
 
-    def publish(self, *args: str, extra_env: dict | None = None) -> subprocess.CompletedProcess:
+    def publish(
+        self, *args: str, hooks: str | None = None, extra_env: dict | None = None
+    ) -> subprocess.CompletedProcess:
         return subprocess.run(
-            self.command(*args),
+            self.command(*args, hooks=hooks),
             cwd=ROOT,
             env=self.env(extra_env),
             capture_output=True,
@@ -101,14 +103,40 @@ class Sandbox:
         return Sandbox(root)
 
     def snapshot(self) -> dict[str, str]:
-        """sha256 of every file of the publications folder and of the BI copy."""
+        """sha256 of every file of the publications folder and of the BI copy.
+
+        Not the work area publications/.staging/: every run (one refused by a failed build
+        included) takes the lock there first and writes its pid, host and command into it.
+        """
         files = {}
         for path in sorted(self.publications.rglob("*")) if self.publications.exists() else []:
-            if path.is_file():
+            if path.is_file() and ".staging" not in path.relative_to(self.publications).parts:
                 files[str(path.relative_to(self.root))] = sha256(path)
         if self.published.exists():
             files["published/ncpm.duckdb"] = sha256(self.published)
         return files
+
+
+HOOKED_RUN = textwrap.dedent(
+    """
+    import sys
+    from ncpm.publish import pipeline
+
+    args = sys.argv[1:]
+    period = args[args.index("--period") + 1]
+    sys.exit(pipeline.run(period, "--revise" in args, hooks=pipeline.Hooks(**HOOKS)))
+    """
+)
+
+
+def hooked(hooks: str, *args: str) -> list[str]:
+    """A publish in its own process, given fault-injecting hooks as Python source.
+
+    ``hooks`` defines ``HOOKS``, a dict of :class:`ncpm.publish.pipeline.Hooks` fields to
+    callables. The fault code lives in the test: production code never loads a file or reads
+    an environment variable to find it.
+    """
+    return [sys.executable, "-c", textwrap.dedent(hooks) + HOOKED_RUN, *args]
 
 
 def sha256(path: Path) -> str:
@@ -185,28 +213,26 @@ class History:
     reader: dict = field(default_factory=dict)
 
 
-KILL_HOOK = textwrap.dedent(
-    """
-    import os, time
-    from pathlib import Path
+KILL_HOOKS = """
+import os, time
+from pathlib import Path
 
-    def after_export_file(path):
-        Path(os.environ["NCPM_TEST_MARKER"]).write_text(str(path))
-        time.sleep(600)  # killed here, in the middle of the export
-    """
-)
+def after_export_file(path):
+    Path(os.environ["NCPM_TEST_MARKER"]).write_text(str(path))
+    time.sleep(600)  # killed here, in the middle of the export
+
+HOOKS = {"after_export_file": after_export_file}
+"""
 
 
 def run_killed_in_export(box: Sandbox, tmp: Path, *args: str) -> tuple[int, str]:
-    hook = tmp / "kill_hook.py"
-    hook.write_text(KILL_HOOK)
     marker = tmp / "exporting"
     log = tmp / "killed.log"
     with log.open("w") as sink:
         proc = subprocess.Popen(
-            box.command(*args),
+            box.command(*args, hooks=KILL_HOOKS),
             cwd=ROOT,
-            env=box.env({"NCPM_PUBLISH_TEST_HOOK": str(hook), "NCPM_TEST_MARKER": str(marker)}),
+            env=box.env({"NCPM_TEST_MARKER": str(marker)}),
             stdout=sink,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -537,27 +563,25 @@ def test_blocking_test_failure_publishes_nothing(history, tmp_path):
     assert box.snapshot() == before
 
 
-HOOK_BAD_VALUE = textwrap.dedent(
-    """
-    import pyarrow.parquet as pq, pyarrow.compute as pc, pyarrow as pa
+BAD_VALUE_HOOKS = """
+import pyarrow.parquet as pq, pyarrow as pa
 
-    def after_export(folder):
-        path = folder / "data" / "fct_homicide.parquet"
-        table = pq.read_table(path)
-        values = table.column("value").to_pylist()
-        values[0] = -5.0  # a negative count, after export, before validation
-        table = table.set_column(table.schema.get_field_index("value"), "value", pa.array(values))
-        pq.write_table(table, path)
-    """
-)
+def after_export(folder):
+    path = folder / "data" / "fct_homicide.parquet"
+    table = pq.read_table(path)
+    values = table.column("value").to_pylist()
+    values[0] = -5.0  # a negative count, after export, before validation
+    table = table.set_column(table.schema.get_field_index("value"), "value", pa.array(values))
+    pq.write_table(table, path)
+
+HOOKS = {"after_export": after_export}
+"""
 
 
 def test_expectation_failure_on_exported_files_publishes_nothing(history, tmp_path):
     box = history.box.copy(tmp_path / "box")
-    hook = tmp_path / "hook.py"
-    hook.write_text(HOOK_BAD_VALUE)
     before = box.snapshot()
-    result = box.publish("--period", "2025-12", extra_env={"NCPM_PUBLISH_TEST_HOOK": str(hook)})
+    result = box.publish("--period", "2025-12", hooks=BAD_VALUE_HOOKS)
     assert result.returncode == 1, out(result)[-3000:]
     assert "FAIL data/fct_homicide.parquet" in out(result)
     assert "expect_column_values_to_be_between(column=value, min_value=0" in out(result)

@@ -1,6 +1,6 @@
 """The quarterly bulletin: publications/<period>/bulletin.html, one self-contained page.
 
-Written by scripts/publish.py (step 4) from the exported, validated Parquet files of
+Written by step 4 of `ncpm publish` (pipeline.py) from the exported, validated Parquet files of
 the publication (never from the warehouse directly), with names from dim_metric and
 dim_area. For each measure: each published metric's headline trend (for the area the
 scorecard names: England and Wales, or England for an England-only metric) from the start

@@ -5,8 +5,8 @@ CSV and Parquet file is read back from disk into a pandas DataFrame (the CSV wit
 the column types of its Parquet twin) and validated against the expectation suite
 kept in the repository for its table, ``gx/expectations/<table>.json`` (one suite
 per measure fact, one for the scorecard). A table without a suite fails the
-validation, naming the missing file. GX Data Docs (expectations and results, as
-static HTML) are written to ``docs_dir`` (``<publication>/validation/``) as one
+validation, naming the missing file. The validation report (every expectation and its
+result) is written to ``docs_dir`` (``<publication>/validation/index.html``) as one
 self-contained page rendered from GX's results (ncpm.publish.validation_report): GX's own
 Data Docs load scripts and styles from public CDNs, which an auditor offline cannot reach.
 
@@ -14,26 +14,31 @@ Why pandas and not the DuckDB file: GX 1.24's SQL path through duckdb-engine fai
 every expectation with ``list index out of range`` (it closes the connection before
 reading the results), and validating the files is what we want anyway.
 
-A module of scripts/publish.py (step 3 of `make publish`), not a command of its own.
+Step 3 of `ncpm publish` (:func:`gate`), not a command of its own. On failure nothing is
+published: the work folder is removed and the validation report of the failed run is kept in
+publications/failed-runs/<period>-<UTC time>/.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
+import shutil
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
-import pyarrow.parquet as pq
-
-from ncpm import settings
+from ncpm.periods import PublicationPeriod
 from ncpm.publish import validation_report
+from ncpm.publish.common import FAILED_RUNS, PublishError, say
+from ncpm.publish.export import write_manifest
+from ncpm.settings import Settings
 
-ROOT = settings.root()
-SUITES_DIR = ROOT / "gx" / "expectations"
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass
@@ -72,6 +77,9 @@ class Outcome:
 
 def read_back(path: Path) -> pd.DataFrame:
     """The exported file as a DataFrame: a CSV typed like its Parquet twin, dates as datetimes."""
+    import pandas as pd
+    import pyarrow.parquet as pq
+
     schema = pq.read_schema(path.with_suffix(".parquet"))
     dates = [c.name for c in schema if str(c.type).startswith(("date", "timestamp"))]
     if path.suffix == ".parquet":
@@ -116,12 +124,14 @@ def validate(
     files: list[tuple[str, str]],
     parameters: dict[str, dict],
     docs_dir: Path,
+    suites_dir: Path,
     title: str = "Validation of the publication",
 ) -> Outcome:
-    """Validate each (relative path, table) of `folder` against gx/expectations/<table>.json.
+    """Validate each (relative path, table) of `folder` against `suites_dir`/<table>.json.
 
     `parameters` maps a table to its suite parameters ($PARAMETER values: the
-    publication period, the catalogue's metrics of a fact, ...).
+    publication period, the catalogue's metrics of a fact, ...). `suites_dir` is
+    gx/expectations/ of the project (``Settings.gx_dir``).
     """
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     warnings.filterwarnings("ignore", module="great_expectations")
@@ -137,7 +147,7 @@ def validate(
     suites = {}
     checks = []
     for relative, table in files:
-        suite_file = SUITES_DIR / f"{table}.json"
+        suite_file = suites_dir / f"{table}.json"
         if not suite_file.exists():
             checks.append(
                 FileCheck(
@@ -145,8 +155,9 @@ def validate(
                     table,
                     False,
                     failures=[
-                        f"no expectation suite for `{table}`: gx/expectations/{table}.json is "
-                        "generated from the metric catalogue: run `make gx` and commit it"
+                        f"no expectation suite for `{table}`: add gx/expectations/{table}.json "
+                        "(copy a fact's suite, e.g. fct_homicide.json, and set its row-count "
+                        "bounds)"
                     ],
                 )
             )
@@ -225,3 +236,68 @@ def outcome_of(result) -> validation_report.ExpectationOutcome:
     return validation_report.ExpectationOutcome(
         config.type, arguments, bool(result.success), "; ".join(observed)
     )
+
+
+def gx_parameters(parameters: dict) -> dict:
+    """Suite parameters with the period as a timestamp (dates are read back as datetimes)."""
+    import pandas as pd
+
+    out = {}
+    for table, values in parameters.items():
+        out[table] = {
+            k: pd.Timestamp(v) if k == "publication_period" else v for k, v in values.items()
+        }
+    return out
+
+
+def keep_failed_run(
+    work: Path, publications: Path, period: PublicationPeriod, outcome: Outcome
+) -> Path:
+    """Keep the failed run's validation report and manifest in failed-runs/; remove the work."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    kept = publications / FAILED_RUNS / f"{period.label}-{stamp}"
+    kept.mkdir(parents=True)
+    for name in ("validation", "manifest.json"):
+        if (work / name).exists():
+            os.rename(work / name, kept / name)
+    (kept / "NOT-PUBLISHED.txt").write_text(
+        f"Publication {period.label} was NOT published: the exported files failed validation.\n"
+        "Open validation/index.html for every expectation and its result.\n\n"
+        + "\n".join(
+            f"{c.path}: {failure}"
+            for c in outcome.checks
+            if not c.success
+            for failure in c.failures
+        )
+        + "\n"
+    )
+    shutil.rmtree(work, ignore_errors=True)
+    return kept
+
+
+def gate(config: Settings, work: Path, period: PublicationPeriod, manifest: dict) -> None:
+    """Step 3: validate the exported files of ``work``; raise PublishError when any fails."""
+    outcome = validate(
+        work,
+        [(f["path"], f["table"]) for f in manifest["files"]],
+        gx_parameters(manifest["validation"]["parameters"]),
+        work / "validation",
+        config.gx_dir,
+        f"Validation of the {period.label} publication",
+    )
+    manifest["validation"].update(outcome.summary())
+    write_manifest(work, manifest)
+    for check in outcome.checks:
+        status = "ok  " if check.success else "FAIL"
+        say(f"    {status} {check.path} ({check.evaluated} expectations)")
+        for failure in check.failures:
+            say(f"         {failure}")
+    if not outcome.success:
+        kept = keep_failed_run(work, config.publications_dir, period, outcome)
+        raise PublishError(
+            "step 3 (Great Expectations) failed on the exported files listed above. Nothing "
+            "was published. The validation report of this run is kept in "
+            f"{kept}/validation/index.html. "
+            "Fix the data (or, if the expectation is what is wrong, the suite in "
+            "gx/expectations/), then run make publish again."
+        )

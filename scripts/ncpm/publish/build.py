@@ -1,0 +1,115 @@
+"""Step 1: ``dbt build`` of the whole project for the publication period.
+
+Any error-severity test failing stops the publication here, before anything is exported.
+A period outside the data of a quarterly feed fails the data test
+assert_publication_period_within_feed_coverage before any mart is built. Step 6 (record)
+runs dbt through :func:`dbt` too.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections import deque
+
+from ncpm import warehouse
+from ncpm.periods import PublicationPeriod
+from ncpm.publish.common import PublishError, say
+from ncpm.settings import Settings
+
+
+def dbt(config: Settings, args: list[str], period: PublicationPeriod) -> int:
+    """Run dbt from the project root with the publication period; its output line by line.
+
+    When dbt fails on DuckDB's lock error (the warehouse file held by another process), it
+    raises :class:`ncpm.warehouse.WarehouseLockedError`, one sentence naming the holder
+    (exit 2), as ``ncpm build`` does.
+    """
+    env = config.dbt_env({"DBT_TARGET_PATH": str(config.target_dir)})
+    env.setdefault("DBT_USE_COLORS", "False")
+    vars_ = json.dumps({"publication_period": str(period.end)})
+    proc = subprocess.Popen(
+        [config.dbt, *args, "--vars", vars_],
+        cwd=config.root,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        errors="replace",
+    )
+    assert proc.stdout is not None
+    tail: deque[str] = deque(maxlen=500)
+    with proc.stdout:
+        for line in proc.stdout:
+            say(line.rstrip("\n"))
+            tail.append(line)
+    code = proc.wait()
+    if code != 0:
+        locked = warehouse.locked_error("".join(tail))
+        if locked is not None:
+            raise locked
+    return code
+
+
+def run_results(config: Settings) -> dict:
+    path = config.target_dir / "run_results.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def failed_nodes(results: dict) -> list[str]:
+    return [
+        r["unique_id"].split(".", 2)[-1]
+        for r in results.get("results", [])
+        if r["status"] in ("error", "fail", "runtime error")
+    ]
+
+
+def build(config: Settings, period: PublicationPeriod) -> dict:
+    """dbt build for the period; returns run_results.json, or raises naming what failed."""
+    from ncpm import explain
+
+    config.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
+    results_file = config.target_dir / "run_results.json"
+    results_file.unlink(missing_ok=True)
+    code = dbt(config, ["build"], period)
+    results = run_results(config)
+    if code == 0:
+        return results
+    if results_file.exists():
+        explain.explain(results_file, 10)
+    failed = failed_nodes(results)
+    names = "\n".join(f"      - {name}" for name in failed) or "      (see the dbt output above)"
+    hint = ""
+    if any(name.startswith("assert_publication_period_within_feed_coverage") for name in failed):
+        hint = (
+            f"\n    PERIOD {period.label} is later (or earlier) than the data: publish a quarter "
+            "every quarterly feed covers, or land the missing releases first."
+        )
+    raise PublishError(
+        f"step 1 (dbt build) failed; blocking failures:\n{names}{hint}\n"
+        "    Nothing was published and the BI copy is unchanged. Fix the input named above "
+        "(the explanation above names the file, row and rule), then run make publish again."
+    )
+
+
+def test_summary(results: dict) -> dict:
+    """Counts of data and unit test results by status, and the tests that warned."""
+    summary: dict = {"data_tests": {}, "unit_tests": {}, "warnings": []}
+    for result in results.get("results", []):
+        kind = result["unique_id"].split(".", 1)[0]
+        key = {"test": "data_tests", "unit_test": "unit_tests"}.get(kind)
+        if key:
+            counts = summary[key]
+            counts[result["status"]] = counts.get(result["status"], 0) + 1
+            if result["status"] == "warn":
+                summary["warnings"].append(result["unique_id"].split(".", 2)[-1])
+    return summary
+
+
+def built_models(results: dict) -> set[str]:
+    """Models the dbt run of run_results.json built successfully."""
+    return {
+        r["unique_id"].split(".")[-1]
+        for r in results.get("results", [])
+        if r["unique_id"].startswith("model.") and r["status"] == "success"
+    }
