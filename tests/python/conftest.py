@@ -33,9 +33,10 @@ RAW = ROOT / "seeds" / "raw"
 BIN = Path(sys.executable).parent
 
 # Modules whose tests share state outside their tmp folders run on one xdist worker each
-# (`-n 2 --dist loadgroup`): the publish history (a session fixture of subprocesses), and
-# the project's own target/ folder, which `mf` must read (test_semantic_layer writes it and
-# the trace command reads its manifest).
+# (`make pytest`: `-n 2 --dist loadgroup`): the publish history (a session fixture of
+# subprocesses), and the project's own target/ folder, which `mf` must read
+# (test_semantic_layer writes it; the trace command reads its manifest). Every other test is
+# sent to whichever worker is free.
 XDIST_GROUPS = {
     "test_publish": "publish",
     "test_semantic_layer": "project-target",
@@ -43,11 +44,27 @@ XDIST_GROUPS = {
 }
 
 
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        group = XDIST_GROUPS.get(item.module.__name__.rpartition(".")[2])
-        if group:
-            item.add_marker(pytest.mark.xdist_group(group))
+def _group(nodeid: str) -> str:
+    module = nodeid.split("::", 1)[0].rpartition("/")[2].removesuffix(".py")
+    return XDIST_GROUPS.get(module, nodeid)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """--dist loadgroup over XDIST_GROUPS, scheduled by the controller.
+
+    xdist's own loadgroup reads `xdist_group` marks by renaming test ids on the workers, which
+    pytest 9 ignores (every test then counts as its own group); this scheduler groups by module
+    itself.
+    """
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleGroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _group(nodeid)
+
+    return ModuleGroupScheduling(config, log)
 
 
 @dataclass
