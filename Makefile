@@ -63,8 +63,12 @@ build: $(STAMP) ## Load seeds, build and test the whole warehouse on DuckDB (war
 test: lint dbt-test structure browser postgres pytest spark-check ## The full test suite, exactly what CI runs (lint, dbt build, structure, pytest, Spark)
 	@echo "==> All tests passed"
 
-check: lint dbt-test pytest-fast ## The inner loop (a few minutes): lint, dbt build with data and unit tests, fast pytest
+check: lint dbt-test pytest-fast ## The inner loop (about 4 minutes): lint, dbt build with data and unit tests, fast pytest
 	@echo "==> Checks passed (make test runs everything)"
+
+# Within `make test` and `make check` the tests' sample warehouse is the one dbt-test has just
+# built from the same sources (tests/python/conftest.py copies it instead of building again).
+test check: export NCPM_TEST_WAREHOUSE := $(abspath $(TEST_DUCKDB))
 
 lint: $(STAMP) ## ruff, import rules (import-linter) and sqlfluff
 	@echo "==> ruff"
@@ -89,13 +93,18 @@ structure: $(STAMP) ## Structure, documentation and personal-data checks (dbt-bo
 	@echo "==> personal data (no respondent- or incident-level model, id or weight reaches the marts)"
 	$(NCPM) check personal-data --manifest target/manifest.json --catalog target/catalog.json
 
+# Two pytest workers (pytest-xdist); tests sharing state outside their folders stay on one
+# worker (xdist groups, tests/python/conftest.py). PYTEST_WORKERS=0 runs them in this process.
+PYTEST_WORKERS ?= 2
+PYTEST_XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadgroup)
+
 pytest: $(STAMP) ## Every Python test (bad input, landing, publication, browser, real files when present)
-	@echo "==> pytest (all)"
-	$(BIN)/pytest $(PYTEST_ARGS)
+	@echo "==> pytest (all, $(PYTEST_WORKERS) workers)"
+	$(BIN)/pytest $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 pytest-fast: $(STAMP) ## Python tests not marked slow
-	@echo "==> pytest (not slow)"
-	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
+	@echo "==> pytest (not slow, $(PYTEST_WORKERS) workers)"
+	$(BIN)/pytest -m "not slow" $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 browser: ## Headless Chromium for the browser tests: installed with apt-get when root, else the tests say why they skip
 	@if command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null; then \

@@ -84,7 +84,8 @@ class Steps:
     """The numbered steps of a long command (``ncpm publish``), shown the ecosystem's way.
 
     On a terminal: a rich display with one line per step (a spinner and a pulsing bar while it
-    runs, a tick and its time when done, a cross when it failed) under an overall bar.
+    runs, a tick, how it ended and its time when done, a cross when it failed) under an
+    overall bar.
     Elsewhere (CI logs, pipes, tests): plain lines, ``==> [2/7] export ...`` when a step starts
     and ``    done (3.1 s)`` when it ends. ``live`` forces one or the other.
     """
@@ -100,7 +101,7 @@ class Steps:
         global _steps
         if self.live:
             self._progress = Progress(
-                SpinnerColumn(finished_text="[green]✓[/]"),
+                SpinnerColumn(finished_text=" "),  # the step's line carries its own mark
                 TextColumn("{task.description}"),
                 BarColumn(),
                 TimeElapsedColumn(),
@@ -133,10 +134,9 @@ class Steps:
         try:
             yield current
         except BaseException:
-            progress.update(task, description=f"[red]✗ {escape(label)}: failed[/]", total=1)
-            progress.stop_task(task)
+            failed = f"[red]✗ {escape(label)}: failed[/]"
+            progress.update(task, description=failed, total=1, completed=1)
             raise
-        progress.update(
-            task, description=f"{escape(label)}: {escape(current.outcome)}", total=1, completed=1
-        )
+        done = f"[green]✓[/] {escape(label)}: {escape(current.outcome)}"
+        progress.update(task, description=done, total=1, completed=1)
         progress.advance(self._overall)

@@ -63,6 +63,7 @@ def test_sample_national_homicide_ye_jun_2019_matches_raw_rows(built_sample):
     assert float(baseline) == expected  # YE Jun 2019 is the baseline
 
 
+@pytest.mark.slow  # builds the warehouse up to fct_homicide
 @pytest.mark.skipif(
     not os.environ.get("NCPM_REALDATA_DIR"),
     reason="NCPM_REALDATA_DIR is not set: the genuine published files are not committed "
@@ -103,6 +104,7 @@ def test_real_2017_18_table_builds_and_national_homicide_equals_raw_rows(tmp_pat
     assert rows == 23068
 
 
+@pytest.mark.slow  # builds the warehouse up to fct_homicide
 def test_coverage_window_comes_from_the_data(tmp_path):
     """A table covering 2012/13 to 2023/24 builds like the sample: the window is
     read from the data, figures start with the first full year, and rates are

@@ -334,6 +334,7 @@ def national_totals(path: Path) -> dict[str, int]:
     return totals
 
 
+@pytest.mark.slow  # builds the warehouse up to fct_drugs_supply
 @pytest.mark.skipif(
     not os.environ.get("NCPM_REALDATA_DIR"),
     reason="NCPM_REALDATA_DIR is not set: the genuine published seizure tables are not "
