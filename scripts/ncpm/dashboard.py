@@ -163,6 +163,8 @@ SCARF_ANALYTICS = False
 FEATURE_FLAGS = {{"ALERT_REPORTS": False, "THUMBNAILS": False, "EMBEDDED_SUPERSET": False}}
 # A Content Security Policy that allows this server only. 'unsafe-eval': the scorecard
 # tiles are a Handlebars chart, which compiles its template in the browser.
+# The tiles' Handlebars template styles its elements by class: keep class and style.
+HTML_SANITIZATION_SCHEMA_EXTENSIONS = {{"attributes": {{"*": ["className", "class", "style"]}}}}
 TALISMAN_ENABLED = True
 TALISMAN_CONFIG = {{
     "content_security_policy": {{
