@@ -30,7 +30,7 @@ TEST_DUCKDB := warehouse/test/ncpm.duckdb
 # SQL folders linted; git keeps no empty folder, so a fresh clone may lack analyses/ or snapshots/.
 SQL_PATHS := $(wildcard models tests/data analyses snapshots)
 
-.PHONY: help venv build test check lint format dbt-test structure pytest pytest-fast browser postgres spark-check docs land publish bench synth clean semantic gx trace serve-up serve-down serve-status serve-load
+.PHONY: help venv build test check lint format dbt-test structure pytest pytest-fast browser postgres spark-check docs land publish bench synth clean semantic gx trace serve-up serve-down serve-status serve-load superset-venv dashboard-up dashboard-down
 
 help: ## List the targets
 	@echo "National Crime and Policing Measures warehouse"
@@ -60,7 +60,7 @@ build: $(STAMP) ## Load seeds, build and test the whole warehouse on DuckDB (war
 	@$(NCPM) build
 	@echo "==> Done. Marts are in schema 'marts' of $${NCPM_DUCKDB_PATH:-warehouse/ncpm.duckdb}"
 
-test: lint dbt-test structure browser postgres pytest spark-check ## The full test suite, exactly what CI runs (lint, dbt build, structure, pytest, Spark)
+test: lint dbt-test structure browser postgres superset-venv pytest spark-check ## The full test suite, exactly what CI runs (lint, dbt build, structure, pytest, Spark)
 	@echo "==> All tests passed"
 
 check: lint dbt-test pytest-fast ## The inner loop (about 4 minutes): lint, dbt build with data and unit tests, fast pytest
@@ -143,6 +143,23 @@ serve-status: $(STAMP) ## Is the serving database running, and which publication
 serve-load: $(STAMP) ## Load a publication into the serving database: make serve-load PERIOD=2026-06
 	@test -n "$(PERIOD)" || { echo "usage: make serve-load PERIOD=<YYYY-MM>   (a folder publications/<period>/ written by make publish)"; exit 2; }
 	$(NCPM) serve load --period "$(PERIOD)"
+
+SUPERSET_VENV := .venv-superset
+SUPERSET_STAMP := $(SUPERSET_VENV)/.installed
+
+$(SUPERSET_STAMP): requirements-superset.lock $(STAMP)
+	@echo "==> Creating $(SUPERSET_VENV) from requirements-superset.lock (Apache Superset, its own environment)"
+	$(PYTHON) -m venv $(SUPERSET_VENV)
+	$(BIN)/uv pip sync --quiet --python $(SUPERSET_VENV)/bin/python --require-hashes requirements-superset.lock
+	@touch $(SUPERSET_STAMP)
+
+superset-venv: $(SUPERSET_STAMP) ## Install Apache Superset into its own environment (.venv-superset), for the board dashboard
+
+dashboard-up: $(SUPERSET_STAMP) ## Start Superset on 127.0.0.1 (NCPM_SUPERSET_PORT or 8088) with the board dashboard (needs serve-up and serve-load)
+	$(NCPM) dashboard up
+
+dashboard-down: $(STAMP) ## Stop Superset (only the server dashboard-up started)
+	$(NCPM) dashboard down
 
 SPARK_VENV := .venv-spark
 SPARK_STAMP := $(SPARK_VENV)/.installed

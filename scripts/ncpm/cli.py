@@ -459,3 +459,58 @@ def serve_load(period: str, retention: int, force: bool) -> None:
     )
     click.echo(result.summary())
     _exit(0)
+
+
+@main.group(
+    epilog="""
+\b
+Examples:
+  ncpm serve up && ncpm serve load --period 2026-06
+  ncpm dashboard up                  (then open http://127.0.0.1:8088/superset/dashboard/board/)
+  ncpm dashboard status
+  ncpm dashboard down
+\b
+Settings: NCPM_SUPERSET_PORT, NCPM_SUPERSET_DIR, NCPM_SUPERSET_VENV, NCPM_SUPERSET_ADMIN,
+NCPM_SUPERSET_PASSWORD (docs/bi.md).
+"""
+)
+def dashboard() -> None:
+    """The board dashboard in Apache Superset, reading the serving database as ncpm_bi."""
+
+
+def _dashboard_call(function, *args, **kwargs):
+    from ncpm.dashboard import DashboardError
+    from ncpm.serve.cluster import ServeError
+
+    try:
+        return function(*args, **kwargs)
+    except (DashboardError, ServeError) as error:
+        click.echo(f"error: {error}", err=True)
+        _exit(error.exit_code)
+
+
+@dashboard.command("up")
+def dashboard_up() -> None:
+    """Start Superset on 127.0.0.1 and import the board dashboard from dashboards/board/.
+
+    Exit codes: 0 running, 1 failed, 2 refused (Superset not installed, port taken).
+    """
+    from ncpm import dashboard as dash
+
+    _exit(_dashboard_call(dash.up))
+
+
+@dashboard.command("down")
+def dashboard_down() -> None:
+    """Stop Superset (only the server `ncpm dashboard up` started)."""
+    from ncpm import dashboard as dash
+
+    _exit(_dashboard_call(dash.down))
+
+
+@dashboard.command("status")
+def dashboard_status() -> None:
+    """Whether Superset runs, and where (exit 3 stopped)."""
+    from ncpm import dashboard as dash
+
+    _exit(_dashboard_call(dash.status))

@@ -93,7 +93,7 @@ EXPOSURES = [
         label="Crime and Policing Performance Board dashboard",
         type="dashboard",
         maturity="medium",
-        url=None,
+        url="http://127.0.0.1:8088/superset/dashboard/board/",
         description=(
             "The board's dashboard: one tile per metric with the latest national figure, "
             "baseline, % change and direction of travel (from the scorecard), trend charts "

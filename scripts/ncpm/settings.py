@@ -49,6 +49,14 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "warehouse/postgres",
         "the local cluster ncpm serve up runs: data/, log/, credentials.env",
     ),
+    "NCPM_SUPERSET_PORT": ("8088", "the port Superset listens on (ncpm dashboard up), 127.0.0.1"),
+    "NCPM_SUPERSET_DIR": (
+        "warehouse/superset",
+        "Superset's metadata store, config, credentials.env, pid file and log",
+    ),
+    "NCPM_SUPERSET_VENV": (".venv-superset", "the environment Superset is installed in"),
+    "NCPM_SUPERSET_ADMIN": ("admin", "the Superset admin user (else in credentials.env)"),
+    "NCPM_SUPERSET_PASSWORD": ("(generated)", "its password (else in credentials.env)"),
 }
 
 
@@ -101,6 +109,9 @@ class Settings:
     # None when unset: ncpm.serve then reads (or, for its own cluster, writes) credentials.env.
     pg_owner_password: str | None = field(default=None, repr=False)
     pg_bi_password: str | None = field(default=None, repr=False)
+    superset_port: int = 8088
+    superset_dir: Path | None = None
+    superset_venv: Path | None = None
 
     @property
     def reference_dir(self) -> Path:
@@ -161,12 +172,15 @@ class Settings:
             pg_dir=path("NCPM_PG_DIR", "warehouse/postgres"),
             pg_owner_password=environ.get("NCPM_PG_OWNER_PASSWORD") or None,
             pg_bi_password=environ.get("NCPM_PG_BI_PASSWORD") or None,
+            superset_port=_port(environ.get("NCPM_SUPERSET_PORT") or "8088", "NCPM_SUPERSET_PORT"),
+            superset_dir=path("NCPM_SUPERSET_DIR", "warehouse/superset"),
+            superset_venv=path("NCPM_SUPERSET_VENV", ".venv-superset"),
         )
 
 
-def _port(text: str) -> int:
+def _port(text: str, name: str = "NCPM_PG_PORT") -> int:
     if not text.isdigit() or not 0 < int(text) < 65536:
-        raise ValueError(f"NCPM_PG_PORT={text} is not a TCP port number (1-65535)")
+        raise ValueError(f"{name}={text} is not a TCP port number (1-65535)")
     return int(text)
 
 
