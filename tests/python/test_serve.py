@@ -480,3 +480,38 @@ def test_bi_readers_see_one_whole_publication_while_another_swaps_in(pg, tmp_pat
     ]
     assert mixed == []
     assert {s[0][0] for s in seen} == set(rows_of)  # every publication was read
+
+
+def test_publish_step_8_loads_when_configured_skips_otherwise_and_names_a_down_server(pg, tmp_path):
+    """The publication's last step (ncpm.publish.serving): loads into the configured serving
+    database; on a machine with none it is skipped, saying so; a server that is down is a
+    PublishError naming the command that loads the publication later."""
+    from ncpm.publish.common import PublishError
+    from ncpm.publish.serving import serve
+
+    s, con = pg
+    folder = make_publication(tmp_path)
+    publication = {"publication_id": pid_of(folder), "period": pid_of(folder).split("-r")[0]}
+    outcome = serve(s, folder, publication)
+    assert "skipped" not in outcome and pid_of(folder) in outcome
+    with connect(con) as conn:
+        assert conn.execute("select publication_id from marts.publication_info").fetchone() == (
+            pid_of(folder),
+        )
+
+    unconfigured = settings.Settings.from_env(
+        {"NCPM_PROJECT_DIR": str(ROOT), "NCPM_PG_DIR": str(tmp_path / "none")}
+    )
+    assert "skipped" in serve(unconfigured, folder, publication)
+
+    down = settings.Settings.from_env(
+        {
+            "NCPM_PROJECT_DIR": str(ROOT),
+            "NCPM_PG_DIR": str(tmp_path / "none"),
+            "NCPM_PG_PORT": str(cluster.free_port()),
+            "NCPM_PG_OWNER_PASSWORD": "x",
+            "NCPM_PG_BI_PASSWORD": "y",
+        }
+    )
+    with pytest.raises(PublishError, match=r"make serve-load PERIOD=\d{4}-\d{2}"):
+        serve(down, folder, publication)

@@ -4,7 +4,7 @@
     ncpm publish --period 2026-06 [--revise]
 
 PERIOD is the month the quarter ends in (03, 06, 09 or 12), e.g. 2026-06 for the quarter
-ending 30 June 2026. Seven steps run in order, one module each; the first failure stops
+ending 30 June 2026. Eight steps run in order, one module each; the first failure stops
 the run with a message saying what failed and what to do next:
 
 1. build     (build.py)    dbt build with the publication period into the warehouse.
@@ -16,13 +16,16 @@ the run with a message saying what failed and what to do next:
 5. publish   (swap.py)     one atomic rename into publications/<period>/; an existing
                            publication is refused unless revising, then kept as
                            <period>.revision-<n>/.
+6. record    (record.py)   dbt refreshes marts.rpt_revisions from every revision log.
+7. BI copy   (bicopy.py)   the BI copy is rebuilt beside the old one and swapped in.
+8. serve     (serving.py)  the publication loaded into the PostgreSQL serving database and
+                           swapped in as schema marts in one transaction (skipped, saying so,
+                           when no serving database is configured).
 
 One publish at a time: the lock (swap.PublishLock) is taken before step 1, and a second
 run is refused at once (exit 2) naming the holder's pid, host, start time and command. A
 warehouse file held by another process is refused the same way, in one sentence naming
 the holder (ncpm.warehouse), before dbt runs or when dbt meets DuckDB's lock error.
-6. record    (record.py)   dbt refreshes marts.rpt_revisions from every revision log.
-7. BI copy   (bicopy.py)   the BI copy is rebuilt beside the old one and swapped in.
 
 Exit codes: 0 published; 1 a step failed (nothing published); 2 usage error or refusal
 (malformed PERIOD, existing publication without --revise, publish already running).
@@ -44,11 +47,11 @@ from pathlib import Path
 from ncpm import settings, warehouse
 from ncpm.console import Steps
 from ncpm.periods import PeriodError, PublicationPeriod, parse_publication_period
-from ncpm.publish import bicopy, build, export, record, swap, validate
+from ncpm.publish import bicopy, build, export, record, serving, swap, validate
 from ncpm.publish.common import PublishError, UsageError, say
 from ncpm.settings import Settings
 
-STEPS = 7
+STEPS = 8
 Hook = Callable[[Path], None]
 
 
@@ -81,7 +84,7 @@ def publish(
     config: Settings | None = None,
     hooks: Hooks | None = None,
 ) -> int:
-    """Run the seven steps for ``period``; 0, or raise PublishError or UsageError."""
+    """Run the eight steps for ``period``; 0, or raise PublishError or UsageError."""
     config = config or settings.get()
     hooks = hooks or Hooks()
     started_all = time.perf_counter()
@@ -154,6 +157,9 @@ def publish(
             }
             s.outcome = bicopy.refresh(config.duckdb_path, target, period, info)
         hooks.call("after_bicopy", target)
+
+        with steps.step(8, "load the publication into the serving database") as s:
+            s.outcome = serving.serve(config, publications / period.label, publication)
     say(
         f"==> Published {period.label} (revision {revision}) in "
         f"{time.perf_counter() - started_all:.0f} s: {publications / period.label}/bulletin.html"
