@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from conftest import ROOT, run_dbt
+from dbt_sandbox import ROOT, run_dbt
 
 
 @pytest.mark.slow

@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import run_dbt
+from dbt_sandbox import run_dbt
 
 SIGNATURE = re.compile(r"{%-?\s*(?:macro|test)\s+([A-Za-z_][A-Za-z0-9_]*)\s*\((.*?)\)\s*-?%}", re.S)
 

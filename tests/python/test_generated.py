@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from dbt_sandbox import ROOT
 
 from ncpm import gx, semantic
 

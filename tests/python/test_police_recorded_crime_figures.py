@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import RAW, copy_feed, run_dbt
+from dbt_sandbox import RAW, copy_feed, run_dbt
 
 FEED = "police_recorded_crime"
 

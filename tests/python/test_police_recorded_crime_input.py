@@ -13,7 +13,7 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import copy_feed, run_dbt
+from dbt_sandbox import copy_feed, run_dbt
 
 FEED = "police_recorded_crime"
 HEADER = [

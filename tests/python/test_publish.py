@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import RAW, ROOT, copy_feed
+from dbt_sandbox import RAW, ROOT, copy_feed
 
 from ncpm.publish.export import discover_facts
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import BIN, ROOT
+from dbt_sandbox import BIN, ROOT
 
 from ncpm import registry
 from ncpm import semantic as gen

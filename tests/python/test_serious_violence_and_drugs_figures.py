@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import RAW
+from dbt_sandbox import RAW
 
 NATIONAL = "K04000001"
 ENGLAND = "E92000001"

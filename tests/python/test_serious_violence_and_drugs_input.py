@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import copy_feed, run_dbt
+from dbt_sandbox import copy_feed, run_dbt
 
 from ncpm import land as land_mod
 

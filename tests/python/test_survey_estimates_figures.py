@@ -12,7 +12,7 @@ from datetime import date
 
 import duckdb
 import pytest
-from conftest import RAW
+from dbt_sandbox import RAW
 
 DEFT = 1.2  # dbt_project.yml: survey_design_factor
 Z = 1.96

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import BIN, ROOT
+from dbt_sandbox import BIN, ROOT
 
 pytestmark = pytest.mark.slow
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import BIN, ROOT
+from dbt_sandbox import BIN, ROOT
 
 from ncpm import periods, registry
 from ncpm.trace import raw_files, service, survey

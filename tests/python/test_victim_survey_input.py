@@ -13,7 +13,7 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import RAW, copy_feed, run_dbt
+from dbt_sandbox import RAW, copy_feed, run_dbt
 
 RESPONDENTS = "victim_survey_respondents"
 VICTIM_FORMS = "victim_survey_victim_forms"

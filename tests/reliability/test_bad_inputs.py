@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import (
+from reliability_support import (
     ENGINE_ERRORS,
     NCPM,
     RAW,

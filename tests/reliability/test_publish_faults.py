@@ -42,7 +42,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import NCPM, RAW, ROOT, TALLY, sha256_tree
+from reliability_support import NCPM, RAW, ROOT, TALLY, sha256_tree
 
 pytestmark = pytest.mark.slow
 PERIOD = "2026-06"

@@ -1,0 +1,118 @@
+"""The reliability suite's shared sandbox: the sample warehouse built once per session.
+
+``built`` runs `ncpm build` once, into a private warehouse file and dbt target, with the
+landing folder ``NCPM_RAW_DIR`` at a fixed sandbox path (``raw/``, each feed a link to the
+committed sample). The drop-in cases later refill that same folder with damaged files and
+reuse the same target, so dbt's partial parse is kept (dbt parses again in full when an
+environment variable it reads changes). The publish faults reuse the warehouse and its
+``run_results.json``.
+
+The terminal summary prints one line: the bad inputs refused by name, the faults survived
+and the files changed, counted from the cases that ran.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+RAW = ROOT / "seeds" / "raw"
+NCPM = Path(sys.executable).parent / "ncpm"
+PERIOD_END = "2026-06-30"
+VARS = f"{{publication_period: {PERIOD_END}}}"
+# DuckDB's and Python's own words: a refusal in the project's words never shows them.
+ENGINE_ERRORS = (
+    "Binder Error",
+    "Conversion Error",
+    "Catalog Error",
+    "Parser Error",
+    "Out of Range Error",
+    "Traceback",
+)
+
+TALLY = {"refused": 0, "faults": 0, "changed": 0}
+
+
+def sha256_tree(*folders: Path) -> dict[str, str]:
+    """sha256 of every file under the folders (links followed), by path."""
+    found = {}
+    for folder in folders:
+        if not folder.exists():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                found[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+def changed_files(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+
+
+@dataclass(frozen=True)
+class Built:
+    """The session's sandbox: warehouse, dbt target and the landing folder path."""
+
+    root: Path
+    warehouse: Path
+    target: Path
+    raw: Path
+    run_results: Path  # the full build's run_results.json, kept aside
+
+    def env(self, extra: dict | None = None) -> dict[str, str]:
+        env = os.environ.copy()
+        env.update(
+            {
+                "DBT_PROFILES_DIR": str(ROOT),
+                "DBT_TARGET_PATH": str(self.target),
+                "DBT_LOG_PATH": str(self.root / "logs"),
+                "DBT_USE_COLORS": "False",
+                "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+                "NCPM_RAW_DIR": str(self.raw),
+                "NCPM_DUCKDB_PATH": str(self.warehouse),
+                "NCPM_PUBLICATIONS_DIR": str(self.root / "publications"),
+                "NCPM_PUBLISHED_DUCKDB_PATH": str(self.root / "published" / "ncpm.duckdb"),
+                "NCPM_THREADS": "2",
+            }
+        )
+        env.update(extra or {})
+        return env
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Built:
+    root = tmp_path_factory.mktemp("reliability")
+    raw = root / "raw"
+    raw.mkdir()
+    for feed in RAW.iterdir():
+        if feed.is_dir():
+            (raw / feed.name).symlink_to(feed, target_is_directory=True)
+    box = Built(root, root / "ncpm.duckdb", root / "target", raw, root / "build_run_results.json")
+    result = subprocess.run(
+        [str(NCPM), "build", "--vars", VARS],
+        cwd=ROOT,
+        env=box.env(),
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
+    shutil.copyfile(box.target / "run_results.json", box.run_results)
+    return box
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if TALLY["refused"] or TALLY["faults"]:
+        terminalreporter.write_line(
+            f"{TALLY['refused']} bad inputs refused by name, {TALLY['faults']} faults "
+            f"survived, {TALLY['changed']} files changed"
+        )
