@@ -20,6 +20,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -520,7 +521,7 @@ def test_bulletin_renders_in_a_real_browser(history, tmp_path):
 
 def test_kill_in_the_middle_of_export_leaves_no_partial_publication(history):
     assert history.killed_returncode == -signal.SIGKILL, history.killed_output[-3000:]
-    assert "[2/7] export" in history.killed_output
+    assert re.search(r"\[2/\d\] export", history.killed_output)
 
     # nothing visible changed: only a hidden work folder under .staging was left behind
     def visible(snapshot):

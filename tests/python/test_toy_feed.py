@@ -391,11 +391,10 @@ def test_toy_rolling_years_reach_the_fact_and_the_stacked_measures(toy_project):
     assert [r[0] for r in others] == ["M3.1", "M3.2", "M3.3", "M3.4", METRIC]
 
 
-def test_the_regenerated_suite_validates_the_published_fact(toy_project, tmp_path, monkeypatch):
+def test_the_regenerated_suite_validates_the_published_fact(toy_project, tmp_path):
     project, warehouse = toy_project
     from ncpm.publish import validate
 
-    monkeypatch.setattr(validate, "SUITES_DIR", project / "gx" / "expectations")
     con = duckdb.connect(str(warehouse), read_only=True)
     period = con.execute(f"select max(period_end_date) from marts.{FACT}").fetchone()[0]
     for fmt, suffix in (("format parquet", ".parquet"), ("format csv, header", ".csv")):
@@ -409,6 +408,7 @@ def test_the_regenerated_suite_validates_the_published_fact(toy_project, tmp_pat
         [(FACT + ".parquet", FACT), (FACT + ".csv", FACT)],
         {FACT: {"publication_period": pd.Timestamp(period), "catalogue_metric_ids": metric_ids}},
         tmp_path / "docs",
+        project / "gx" / "expectations",  # the toy project's regenerated suites
     )
     failures = [f for check in outcome.checks for f in check.failures]
     assert outcome.success, failures
