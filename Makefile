@@ -67,7 +67,7 @@ check: lint dbt-test pytest-fast ## The inner loop (about 4 minutes): lint, dbt 
 	@echo "==> Checks passed (make test runs everything)"
 
 # Within `make test` and `make check` the tests' sample warehouse is the one dbt-test has just
-# built from the same sources (tests/python/conftest.py copies it instead of building again).
+# built from the same sources (tests/python/dbt_sandbox.py copies it instead of building again).
 test check: export NCPM_TEST_WAREHOUSE := $(abspath $(TEST_DUCKDB))
 
 lint: $(STAMP) ## ruff, import rules (import-linter) and sqlfluff
@@ -94,7 +94,7 @@ structure: $(STAMP) ## Structure, documentation and personal-data checks (dbt-bo
 	$(NCPM) check personal-data --manifest target/manifest.json --catalog target/catalog.json
 
 # Two pytest workers (pytest-xdist); tests sharing state outside their folders stay on one
-# worker (xdist groups, tests/python/conftest.py). PYTEST_WORKERS=0 runs them in this process.
+# worker (xdist groups, tests/python/dbt_sandbox.py). PYTEST_WORKERS=0 runs them in this process.
 PYTEST_WORKERS ?= 2
 PYTEST_XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) --dist loadgroup)
 

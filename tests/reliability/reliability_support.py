@@ -39,6 +39,30 @@ ENGINE_ERRORS = (
 )
 
 TALLY = {"refused": 0, "faults": 0, "changed": 0}
+_CURRENT: list = []  # the test item running in this process (set by the autouse fixture)
+
+
+def tally(key: str, count: int = 1) -> None:
+    """Count ``count`` toward the summary line's ``key``. The count travels with the test's
+    report (``user_properties``), so it reaches the summary from pytest-xdist workers too."""
+    if _CURRENT:
+        _CURRENT[-1].user_properties.append(("reliability_tally", (key, count)))
+
+
+@pytest.fixture(autouse=True)
+def _current_item(request):
+    _CURRENT.append(request.node)
+    yield
+    _CURRENT.pop()
+
+
+def pytest_runtest_logreport(report):
+    """Add up the counts of tests that passed (on the controller under xdist)."""
+    if report.when == "call" and report.passed:
+        for name, value in report.user_properties:
+            if name == "reliability_tally":
+                key, count = value
+                TALLY[key] += count
 
 
 def sha256_tree(*folders: Path) -> dict[str, str]:

@@ -37,10 +37,10 @@ from reliability_support import (
     NCPM,
     RAW,
     ROOT,
-    TALLY,
     VARS,
     changed_files,
     sha256_tree,
+    tally,
 )
 
 Rows = list[list[str]]
@@ -526,11 +526,11 @@ LAND_CASES = [c for c in CASES if "land" in c.paths]
 @pytest.mark.parametrize("case", BUILD_CASES, ids=[c.id for c in BUILD_CASES])
 def test_dropped_in_file_is_refused_by_name(dropin, built, case):
     run, _ = dropin[case.id]
-    TALLY["changed"] += len(run.changed)
+    tally("changed", len(run.changed))
     assert run.returncode != 0, run.output[-3000:]
     assert run.changed == [], f"files changed: {run.changed}"
     assert_named(run.output, case, str(built.raw / case.folder / case.file_name))
-    TALLY["refused"] += 1
+    tally("refused")
 
 
 def test_whole_count_written_9_0_is_accepted_for_a_force(dropin):
@@ -562,9 +562,9 @@ def test_landed_file_is_refused_by_name(tmp_path, case):
         check=False,
     )
     changed = changed_files(before, sha256_tree(raw, tmp_path / "publications"))
-    TALLY["changed"] += len(changed)
+    tally("changed", len(changed))
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert changed == [], f"files changed: {changed}"
     assert not list(raw.rglob("*.tmp")) and not list(raw.rglob("archive"))
     assert_named(proc.stdout + proc.stderr, case, str(incoming))
-    TALLY["refused"] += 1
+    tally("refused")

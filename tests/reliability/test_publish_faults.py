@@ -42,7 +42,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from reliability_support import NCPM, RAW, ROOT, TALLY, sha256_tree
+from reliability_support import NCPM, RAW, ROOT, sha256_tree, tally
 
 pytestmark = pytest.mark.slow
 PERIOD = "2026-06"
@@ -366,7 +366,7 @@ def test_fault_leaves_no_partial_publication(chain, hook, kind):
         # nothing visible changed: the previous publication and the BI copy byte-identical
         assert result.after == result.before
     assert not (box.published.parent / ".building").exists(), "a half BI copy was left"
-    TALLY["faults"] += 1
+    tally("faults")
 
 
 def test_every_next_run_clears_the_interrupted_work_and_the_last_publishes(chain):
@@ -388,7 +388,7 @@ def test_publish_finding_the_warehouse_locked_says_so_in_one_sentence(chain):
     assert "wait for it to finish" in result.output
     assert "Traceback" not in result.output
     assert result.after == result.before
-    TALLY["faults"] += 1
+    tally("faults")
 
 
 def test_two_publishes_at_once_one_publishes_the_other_is_refused_naming_it(chain):
@@ -412,7 +412,7 @@ def test_two_publishes_at_once_one_publishes_the_other_is_refused_naming_it(chai
         }
     )
     assert len(revisions) == len(kept_before) + 1, "exactly one publish must have published"
-    TALLY["faults"] += 1
+    tally("faults")
 
 
 def test_the_lock_file_names_its_holder(chain):
