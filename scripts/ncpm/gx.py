@@ -2,7 +2,7 @@
 
 Writes ``gx/expectations/<table>.json``: one suite per measure fact of the metric catalogue
 (:func:`ncpm.registry.fact_models`), one for the scorecard, and one for each reference table
-a publication carries (``ncpm.publish.common.REFERENCE_TABLES`` and ``rpt_revisions``: its
+a publication carries (``ncpm.published.REFERENCE_TABLES`` and ``rpt_revisions``: its
 columns, grain and not-null columns read from the model's YAML), in the format the
 publication step reads (:mod:`ncpm.publish.validate`: a serialised ``ExpectationSuite``).
 The suites are committed; tests/python/test_generated.py fails when one is stale.
@@ -36,7 +36,7 @@ from pathlib import Path
 import yaml
 
 from ncpm import generated, registry, settings
-from ncpm.publish.common import REFERENCE_TABLES, REVISIONS
+from ncpm.published import REFERENCE_TABLES, REVISIONS
 from ncpm.registry import Metric
 
 GX_VERSION = "1.24.1"

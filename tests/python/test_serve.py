@@ -98,7 +98,7 @@ def make_publication(
         ),
     )
     # A reference table (the areas dimension) and the revision history, as the pipeline
-    # exports them (ncpm.publish.common.REFERENCE_TABLES, rpt_revisions).
+    # exports them (ncpm.published.REFERENCE_TABLES, rpt_revisions).
     write(
         "dim_area",
         pa.table(

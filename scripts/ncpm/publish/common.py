@@ -6,18 +6,14 @@ import hashlib
 import os
 from pathlib import Path
 
+from ncpm import published
 from ncpm.console import say
 
 STAGING = ".staging"  # publications/.staging/: work folders and the lock, never published
 FAILED_RUNS = "failed-runs"  # publications/failed-runs/: validation reports of runs that failed
-SCORECARD = "rpt_measures_scorecard"
-REVISIONS = "rpt_revisions"
-# The marts a publication carries beside its measure facts and the scorecard, for BI: the
-# conformed dimensions (names of areas, metrics and periods) and the stacked measures with
-# names. They are what the board dashboard (exposure board_dashboard) reads; the serving
-# database loads them with the facts. rpt_revisions, the revision history as of the
-# publication, is exported later (step 4, ncpm.publish.record), once its log is written.
-REFERENCE_TABLES = ("dim_area", "dim_metric", "dim_period", "rpt_all_measures")
+SCORECARD = published.SCORECARD
+REVISIONS = published.REVISIONS
+REFERENCE_TABLES = published.REFERENCE_TABLES  # the serving database loads them too
 
 __all__ = [
     "FAILED_RUNS",

@@ -5,7 +5,7 @@
 :func:`load_publication` reads the publication's ``manifest.json`` and loads only the
 tables it lists as published (the measure facts of ``measures``, the scorecard, and, when
 exported, the reference tables BI reads beside them (the conformed dimensions and
-``rpt_all_measures``, ``ncpm.publish.common.REFERENCE_TABLES``) and the revision history
+``rpt_all_measures``, ``ncpm.published.REFERENCE_TABLES``) and the revision history
 ``rpt_revisions``) from their exported files (``data/<table>.parquet``, or
 ``.csv`` when there is no Parquet file), each checked against the manifest's sha256 and
 row count and refused when a column is a respondent or incident identifier or a weight
@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ncpm.disclosure import personal_columns
-from ncpm.publish.common import REFERENCE_TABLES, REVISIONS, SCORECARD
+from ncpm.published import REFERENCE_TABLES, REVISIONS, SCORECARD
 from ncpm.serve.cluster import (
     BI,
     OWNER,
