@@ -17,9 +17,9 @@ over HTTP (its REST API, with urllib).
 4. starts gunicorn on 127.0.0.1:``NCPM_SUPERSET_PORT`` (default 8088) in the background, its
    pid in ``superset.pid`` and its log in ``superset.log``, and waits for ``/health``;
 5. imports ``dashboards/board/`` (Superset's export format, committed: the dashboard is code)
-   zipped on the fly, its database pointed at the serving database (``ncpm serve``) as the
-   read-only login ``ncpm_bi``, whose password is supplied at import and never written to the
-   repository.
+   zipped on the fly, as assets (each file overwrites what Superset holds), its database
+   pointed at the serving database (``ncpm serve``) as the read-only login ``ncpm_bi``, whose
+   password is supplied at import and never written to the repository.
 
 ``down`` stops only the gunicorn ``up`` started (its pid file's process group).
 """
@@ -375,6 +375,12 @@ def bundle(source: Path, sqlalchemy_uri: str, database: str) -> tuple[bytes, str
                 content = yaml.safe_load(text)
                 content["catalog"] = database
                 text = yaml.safe_dump(content, sort_keys=False)
+            elif relative == "metadata.yaml":
+                # imported as "assets": every file overwrites what Superset holds (see
+                # import_dashboard)
+                content = yaml.safe_load(text)
+                content["type"] = "assets"
+                text = yaml.safe_dump(content, sort_keys=False)
             archive.writestr(f"{DASHBOARD_SLUG}/{relative}", text)
     if database_file is None:
         raise DashboardError(f"{source} holds no databases/*.yaml")
@@ -382,22 +388,23 @@ def bundle(source: Path, sqlalchemy_uri: str, database: str) -> tuple[bytes, str
 
 
 def import_dashboard(client: Client, p: Paths, con: serve_cluster.Connection) -> None:
+    """Import the folder through Superset's assets import (``/api/v1/assets/import/``), which
+    overwrites the database, datasets, charts and dashboard it holds. The dashboard import
+    (``/api/v1/dashboard/import/``) overwrites the dashboard only: a chart, dataset or
+    database changed in the folder would keep its old version in a Superset that has it."""
     uri = (
         f"postgresql+psycopg2://{serve_cluster.BI}:XXXXXXXXXX@{con.host}:{con.port}/"
         f"{urllib.parse.quote(con.database)}"
     )
     archive, database_file = bundle(p.source, uri, con.database)
-    fields = {
-        "overwrite": "true",
-        "passwords": json.dumps({database_file: con.credentials.bi}),
-    }
+    fields = {"passwords": json.dumps({database_file: con.credentials.bi})}
     boundary = uuid.uuid4().hex
     parts = []
     for name, value in fields.items():
         head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
         parts.append(f"{head}{value}\r\n".encode())
     parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="formData"; '
+        f'--{boundary}\r\nContent-Disposition: form-data; name="bundle"; '
         f'filename="{DASHBOARD_SLUG}.zip"\r\nContent-Type: application/zip\r\n\r\n'.encode()
         + archive
         + b"\r\n"
@@ -405,9 +412,38 @@ def import_dashboard(client: Client, p: Paths, con: serve_cluster.Connection) ->
     parts.append(f"--{boundary}--\r\n".encode())
     client.request(
         "POST",
-        "/api/v1/dashboard/import/",
+        "/api/v1/assets/import/",
         data=b"".join(parts),
         content_type=f"multipart/form-data; boundary={boundary}",
+    )
+
+
+def charts_in_scope(position: dict, metadata: dict) -> dict:
+    """``metadata`` with each native filter's ``chartsInScope`` set from its scope.
+
+    Superset's import renumbers the charts and maps the ids of a filter's ``scope.excluded``
+    to the new ones, but not those of ``chartsInScope``, which its front end reads to decide
+    which charts a filter applies to: so they are set again here, from the dashboard as
+    imported (every chart of its layout but the excluded ones)."""
+    charts = sorted(
+        node["meta"]["chartId"]
+        for node in position.values()
+        if isinstance(node, dict) and node.get("type") == "CHART"
+    )
+    for native in metadata.get("native_filter_configuration") or []:
+        excluded = set((native.get("scope") or {}).get("excluded") or [])
+        native["chartsInScope"] = [chart for chart in charts if chart not in excluded]
+    return metadata
+
+
+def set_filter_scopes(client: Client) -> None:
+    """Set the imported dashboard's filter scopes to its charts' ids (:func:`charts_in_scope`)."""
+    board = client.request("GET", f"/api/v1/dashboard/{DASHBOARD_SLUG}")["result"]
+    metadata = charts_in_scope(
+        json.loads(board["position_json"]), json.loads(board["json_metadata"])
+    )
+    client.request(
+        "PUT", f"/api/v1/dashboard/{board['id']}", {"json_metadata": json.dumps(metadata)}
     )
 
 
@@ -469,6 +505,7 @@ def up(s: Settings | None = None, say=print) -> int:
         say(f"==> importing the dashboard from {p.source}")
         client = Client(base, user, password)
         import_dashboard(client, p, con)
+        set_filter_scopes(client)
     except BaseException:
         stop(p)
         raise

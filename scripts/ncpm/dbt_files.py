@@ -95,10 +95,12 @@ EXPOSURES = [
         maturity="medium",
         url="http://127.0.0.1:8088/superset/dashboard/board/",
         description=(
-            "The board's dashboard: one tile per metric with the latest national figure, "
-            "baseline, % change and direction of travel (from the scorecard), trend charts "
-            "over rolling years and a force table for diagnostics (from the stacked "
-            "measures), with area, metric and period names from the conformed dimensions."
+            "The board's dashboard in Apache Superset (dashboards/board/), over the "
+            "PostgreSQL serving database: one tile per metric with the latest national "
+            "figure, baseline, change and direction of travel (from the scorecard), the "
+            "national trend of each metric against its baseline (from the stacked measures), "
+            "and a force table with force and region names for diagnostics, not targets "
+            "(from the stacked measures and the areas dimension); filters for measure and area."
         ),
         owner_name="Crime and Policing Performance Board secretariat",
         owner_email="ncpm-board@example.org",
@@ -106,8 +108,6 @@ EXPOSURES = [
             "rpt_measures_scorecard",
             "rpt_all_measures",
             "dim_area",
-            "dim_metric",
-            "dim_period",
         ),
     ),
 ]

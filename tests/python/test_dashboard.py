@@ -1,14 +1,18 @@
 """The board dashboard in Apache Superset, in a real browser (slow; `make test` runs it).
 
-PostgreSQL (``ncpm serve``'s code, on a free port, its data under pytest's temporary folder)
-serves a tiny publication shaped like the real ones: the six facts and the scorecard with
-their contract columns. ``ncpm dashboard up``'s code starts Superset from .venv-superset on
-another free port and imports dashboards/board/. Headless Chromium is driven over the
-DevTools protocol on a pipe (``--remote-debugging-pipe``: NUL-separated JSON on fds 3 and 4,
-so the standard library suffices), logged in with the session cookie of a form login. The
-test waits for the charts, keeps a screenshot in test-artifacts/, and checks the figures the
-tiles show, and those of Superset's chart data API, against the served tables. Superset and
-PostgreSQL are always stopped, also on failure.
+PostgreSQL (``ncpm serve``'s code, on a free port, its data in a temporary folder) serves a
+tiny publication shaped like the real ones: the six facts, the scorecard, rpt_all_measures and
+dim_area with the columns the dashboard reads. ``ncpm dashboard up``'s code starts Superset
+from .venv-superset on another free port and imports dashboards/board/. The test checks, over
+Superset's chart data API, that each dataset of the dashboard returns the served marts'
+figures, and that the two filters (measure, area) target the right columns and charts.
+Headless Chromium is driven over the DevTools protocol on a pipe (``--remote-debugging-pipe``:
+NUL-separated JSON on fds 3 and 4, so the standard library suffices), logged in with the
+session cookie of a form login. It waits for the charts, keeps a screenshot in
+test-artifacts/dashboard-board.png, checks the figures the tiles show, that the tiles are
+styled, that the force table shows force and region names, and that the page filtered to one
+measure and one force shows one tile and one force row. Superset and PostgreSQL are always
+stopped, also on failure.
 """
 
 from __future__ import annotations
@@ -52,7 +56,11 @@ METRICS = [
     ("fct_cyber_crime", "M5.2", "Improve the response to cyber crime", 31874, 30000),
     ("fct_victim_satisfaction", "M6.1", "Improve victim satisfaction", 71, 72),
 ]
-FORCES = ["E23000001", "E23000005"]
+# (code, name, region): the force table shows the names, from rpt_all_measures and dim_area.
+FORCES = [
+    ("E23000001", "Metropolitan Police", "London"),
+    ("E23000005", "Northumbria", "North East"),
+]
 WAIT_S = 180
 
 
@@ -126,16 +134,25 @@ def make_publication(root: Path) -> Path:
             files.append({"path": relative, "table": table, "rows": data.num_rows})
 
     scorecard = []
+    stacked = []  # rpt_all_measures: the facts stacked, with names
+    area_names = {"K04000001": "England and Wales", **{code: name for code, name, _ in FORCES}}
     for fact, metric, measure, value, baseline in METRICS:
         rows = [
-            row(metric, "E92000001", "national", period, value + 10 * (2 - i), baseline)
+            row(metric, "K04000001", "national", period, value + 10 * (2 - i), baseline)
             for i, period in enumerate(PERIODS)
         ]
         rows += [
             row(metric, force, "pfa", PERIODS[-1], value // (n + 3), baseline // (n + 3))
-            for n, force in enumerate(FORCES)
+            for n, (force, _, _) in enumerate(FORCES)
         ]
         write(fact, pa.Table.from_pylist(rows, schema=fact_schema))
+        names = {
+            "measure_id": metric.split(".")[0],
+            "measure_name": measure,
+            "metric_name": f"Metric {metric} of the test publication",
+            "fact_model": fact,
+        }
+        stacked += [{**r, **names, "area_name": area_names[r["area_code"]]} for r in rows]
         national = rows[-len(FORCES) - 1]
         scorecard.append(
             {
@@ -162,6 +179,33 @@ def make_publication(root: Path) -> Path:
             }
         )
     write("rpt_measures_scorecard", pa.Table.from_pylist(scorecard))
+    names_schema = pa.schema(
+        [
+            (n, text)
+            for n in ("measure_id", "measure_name", "metric_name", "area_name", "fact_model")
+        ]
+    )
+    write(
+        "rpt_all_measures",
+        pa.Table.from_pylist(stacked, schema=pa.unify_schemas([names_schema, fact_schema])),
+    )
+    write(
+        "dim_area",
+        pa.Table.from_pylist(
+            [
+                {
+                    "area_code": "K04000001",
+                    "area_name": "England and Wales",
+                    "area_level": "national",
+                    "region_name": None,
+                },
+                *(
+                    {"area_code": c, "area_name": n, "area_level": "pfa", "region_name": r}
+                    for c, n, r in FORCES
+                ),
+            ]
+        ),
+    )
     for record in files:
         path = folder / record["path"]
         record.update(
@@ -196,7 +240,7 @@ def find_chromium() -> str | None:
 class Chromium:
     """Headless Chromium over the DevTools protocol on a pipe (fds 3 and 4)."""
 
-    def __init__(self, binary: str, profile: Path, size=(1400, 2400)):
+    def __init__(self, binary: str, profile: Path, size=(1400, 3000)):
         to_child_r, self._to_child = os.pipe()
         self._from_child, from_child_w = os.pipe()
 
@@ -358,6 +402,63 @@ def _served(con, sql: str) -> list[tuple]:
 # --------------------------------------------------------------------------- the test
 
 
+def _chart_data(client, dataset_id: int, query: dict) -> list[dict]:
+    """Rows of a dataset through Superset's chart data API (the query the charts send)."""
+    return client.request(
+        "POST",
+        "/api/v1/chart/data",
+        {
+            "datasource": {"id": dataset_id, "type": "table"},
+            "queries": [{"row_limit": 10000, **query}],
+            "result_format": "json",
+            "result_type": "full",
+        },
+    )["result"][0]["data"]
+
+
+def _native_filters(measure: str, area: str) -> str:
+    """The dashboard URL's ``native_filters`` (rison) selecting one measure and one area."""
+
+    def one(filter_id: str, column: str, value: str) -> str:
+        quoted = "'" + value.replace("'", "!'") + "'"
+        return (
+            f"{filter_id}:(extraFormData:(filters:!((col:{column},op:IN,val:!({quoted})))),"
+            f"filterState:(value:!({quoted})),id:{filter_id},ownState:())"
+        )
+
+    rison = (
+        f"({one('NATIVE_FILTER-measure', 'measure_name', measure)},"
+        f"{one('NATIVE_FILTER-area', 'area_name', area)})"
+    )
+    return "?native_filters=" + urllib.parse.quote(rison, safe="(),:!'")
+
+
+PAGE_STATE = """JSON.parse(JSON.stringify({
+    tiles: Array.from(document.querySelectorAll('.ncpm-tile')).map(t => [
+        t.querySelector('.ncpm-metric').innerText,
+        t.querySelector('.ncpm-value').innerText, t.innerText]),
+    tileBorder: Array.from(document.querySelectorAll('.ncpm-tile')).map(
+        t => getComputedStyle(t).borderLeftWidth),
+    lines: document.querySelectorAll('.chart-container canvas').length,
+    forces: Array.from(document.querySelectorAll('.chart-container tbody tr')).map(
+        r => r.innerText),
+    text: document.body.innerText}))"""
+
+
+def _open(browser: Chromium, address: str, ready) -> dict:
+    """Navigate to ``address``; the page state once ``ready(state)`` holds (or at WAIT_S)."""
+    browser.call("Page.navigate", url=address)
+    started = time.monotonic()
+    state = {}
+    while time.monotonic() - started < WAIT_S:
+        state = browser.evaluate(PAGE_STATE)  # None while the page is not ready to answer
+        state = state or {"tiles": [], "tileBorder": [], "lines": 0, "forces": [], "text": ""}
+        if ready(state):
+            break
+        time.sleep(2)
+    return state
+
+
 def test_board_dashboard_in_a_browser(board, tmp_path):
     s, con, timings = board
     p = dashboard.paths(s)
@@ -373,40 +474,78 @@ def test_board_dashboard_in_a_browser(board, tmp_path):
     }
     assert len(served) == len(METRICS)
 
-    # The numbers: Superset's chart data API over the scorecard dataset equals the table.
+    # The numbers: Superset's chart data API over the dashboard's datasets equals the marts.
     client = dashboard.Client(base, user, password)
     datasets = client.request("GET", "/api/v1/dataset/?q=(page_size:100)")["result"]
     ids = {d["table_name"]: d["id"] for d in datasets}
-    assert {"rpt_measures_scorecard", "board_national_trend", "board_force_diagnostics"} <= set(ids)
-    result = client.request(
-        "POST",
-        "/api/v1/chart/data",
-        {
-            "datasource": {"id": ids["rpt_measures_scorecard"], "type": "table"},
-            "queries": [
-                {
-                    "columns": ["metric_id", "value", "baseline_value", "direction_of_travel"],
-                    "row_limit": 100,
-                }
-            ],
-            "result_format": "json",
-            "result_type": "full",
-        },
-    )["result"][0]["data"]
+    assert {"rpt_measures_scorecard", "rpt_all_measures", "board_forces"} <= set(ids)
+    physical = {d["table_name"] for d in datasets if d["kind"] == "physical"}
+    assert {"rpt_measures_scorecard", "rpt_all_measures"} <= physical
+    tiles_data = _chart_data(
+        client,
+        ids["rpt_measures_scorecard"],
+        {"columns": ["metric_id", "value", "baseline_value", "direction_of_travel"]},
+    )
     assert {
-        r["metric_id"]: (r["value"], r["baseline_value"], r["direction_of_travel"]) for r in result
+        r["metric_id"]: (r["value"], r["baseline_value"], r["direction_of_travel"])
+        for r in tiles_data
     } == served
-    trend = client.request(
-        "POST",
-        "/api/v1/chart/data",
+    trend = _chart_data(  # as the trend charts ask: national rows, breakdown all
+        client,
+        ids["rpt_all_measures"],
         {
-            "datasource": {"id": ids["board_national_trend"], "type": "table"},
-            "queries": [{"columns": ["metric_id", "period_end_date", "value"], "row_limit": 1000}],
-            "result_format": "json",
-            "result_type": "full",
+            "columns": ["metric_id", "period_end_date", "value", "baseline_value"],
+            "filters": [
+                {"col": "breakdown", "op": "==", "val": "all"},
+                {"col": "area_level", "op": "IN", "val": ["national", "country"]},
+            ],
         },
-    )["result"][0]["data"]
-    assert len(trend) == len(METRICS) * len(PERIODS)  # national rows only, every period
+    )
+    national = _served(
+        con,
+        "select metric_id, period_end_date, value, baseline_value from marts.rpt_all_measures "
+        "where breakdown = 'all' and area_level in ('national', 'country')",
+    )
+    assert len(trend) == len(national) == len(METRICS) * len(PERIODS)
+    assert {
+        (r["metric_id"], dt.datetime.fromtimestamp(r["period_end_date"] / 1000, dt.UTC).date()): (
+            r["value"],
+            r["baseline_value"],
+        )
+        for r in trend
+    } == {(m, d): (v, b) for m, d, v, b in national}
+    forces = _chart_data(
+        client, ids["board_forces"], {"columns": ["metric_id", "area_name", "region_name", "value"]}
+    )
+    assert sorted(
+        (r["metric_id"], r["area_name"], r["region_name"], r["value"]) for r in forces
+    ) == (
+        sorted(
+            _served(
+                con,
+                "select f.metric_id, a.area_name, a.region_name, f.value "
+                "from marts.rpt_all_measures as f join marts.dim_area as a using (area_code) "
+                "where f.area_level = 'pfa'",
+            )
+        )
+    )
+
+    # The filters: a measure filter over every chart, an area filter over the force table.
+    board_info = client.request("GET", f"/api/v1/dashboard/{dashboard.DASHBOARD_SLUG}")["result"]
+    filters = {
+        f["name"]: f for f in json.loads(board_info["json_metadata"])["native_filter_configuration"]
+    }
+    charts = {
+        c["slice_name"]: c["id"]
+        for c in client.request("GET", f"/api/v1/dashboard/{dashboard.DASHBOARD_SLUG}/charts")[
+            "result"
+        ]
+    }
+    assert set(filters) == {"Measure", "Area (force)"}
+    assert filters["Measure"]["targets"][0]["column"]["name"] == "measure_name"
+    assert sorted(filters["Measure"]["chartsInScope"]) == sorted(charts.values())
+    assert filters["Area (force)"]["targets"][0]["column"]["name"] == "area_name"
+    assert filters["Area (force)"]["chartsInScope"] == [charts["Forces: diagnostic, not targets"]]
 
     # The rendering: the dashboard in headless Chromium, logged in as a person would be.
     chromium = find_chromium()
@@ -418,31 +557,28 @@ def test_board_dashboard_in_a_browser(board, tmp_path):
     jar = _form_login(base, user, password)
     browser = Chromium(chromium, tmp_path / "profile")
     started = time.monotonic()
+    shot = ARTIFACTS / "dashboard-board.png"
     try:
         browser.call("Network.enable")
         for cookie in jar:
             browser.call("Network.setCookie", name=cookie.name, value=cookie.value, url=base)
-        browser.call("Page.navigate", url=dashboard.url(s))
-        state = {}
-        while time.monotonic() - started < WAIT_S:
-            state = browser.evaluate(  # None while the page is not ready to answer
-                """JSON.parse(JSON.stringify({
-                tiles: Array.from(document.querySelectorAll('.ncpm-tile')).map(t => [
-                    t.querySelector('.ncpm-metric').innerText,
-                    t.querySelector('.ncpm-value').innerText, t.innerText]),
-                lines: document.querySelectorAll('.chart-container canvas').length,
-                forces: document.querySelectorAll('.chart-container tbody tr').length,
-                text: document.body.innerText}))"""
-            )
-            state = state or {"tiles": [], "lines": 0, "forces": 0, "text": ""}
-            if len(state["tiles"]) == len(METRICS) and state["lines"] >= 2 and state["forces"]:
-                break
-            time.sleep(2)
+        state = _open(
+            browser,
+            dashboard.url(s),
+            lambda st: len(st["tiles"]) == len(METRICS) and st["lines"] >= 2 and st["forces"],
+        )
         time.sleep(2)  # let the charts finish their animation before the screenshot
         ARTIFACTS.mkdir(exist_ok=True)
-        shot = ARTIFACTS / "dashboard-board.png"
         png = browser.call("Page.captureScreenshot", format="png")["data"]
         shot.write_bytes(base64.b64decode(png))
+        # One measure and one force chosen in the filters (the dashboard URL carries them).
+        _, metric, measure, _, _ = METRICS[0]
+        force_code, force, _ = FORCES[0]
+        filtered = _open(
+            browser,
+            dashboard.url(s) + _native_filters(measure, force),
+            lambda st: len(st["tiles"]) == 1 and len(st["forces"]) == 1,
+        )
     finally:
         browser.close()
     timings["browser"] = time.monotonic() - started
@@ -450,12 +586,21 @@ def test_board_dashboard_in_a_browser(board, tmp_path):
     assert len(state.get("tiles", [])) == len(METRICS), (
         f"the tiles did not render in {WAIT_S} s; screenshot {shot}"
     )
+    # styled as tiles: the dashboard CSS is applied (a coloured left border on each tile)
+    assert set(state["tileBorder"]) == {"6px"}, state["tileBorder"]
     assert state["lines"] >= 2, "the trend charts did not render"
-    assert state["forces"] == len(METRICS) * len(FORCES), "the force table rows"
+    assert len(state["forces"]) == len(METRICS) * len(FORCES), "the force table rows"
     assert "diagnostic, not targets" in state["text"]
+    for _, name, region in FORCES:  # force names, not only codes
+        assert any(name in r and region in r for r in state["forces"]), (name, state["forces"])
+    assert "Measure" in state["text"] and "Area (force)" in state["text"]  # the filter bar
     for label, value_text, tile in state["tiles"]:
-        metric = label.split()[0]
-        value, baseline, direction = served[metric]
-        assert value_text.replace(",", "") == f"{value:.0f}", (metric, value_text)
+        metric_id = label.split()[0]
+        value, baseline, direction = served[metric_id]
+        assert value_text.replace(",", "") == f"{value:.0f}", (metric_id, value_text)
         assert f"{baseline:,.0f}" in tile and direction in tile, tile
     assert shot.stat().st_size > 20_000
+    # the filters filter: one tile (the measure's one metric), one force row
+    assert [t[0].split()[0] for t in filtered["tiles"]] == [metric], filtered["tiles"]
+    assert len(filtered["forces"]) == 1 and force in filtered["forces"][0], filtered["forces"]
+    assert force_code in filtered["forces"][0]

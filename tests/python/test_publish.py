@@ -34,6 +34,7 @@ import duckdb
 import pytest
 from dbt_sandbox import RAW, ROOT, copy_feed
 
+from ncpm.publish.common import REFERENCE_TABLES
 from ncpm.publish.export import discover_facts
 
 pytestmark = pytest.mark.slow
@@ -355,6 +356,17 @@ def test_publication_holds_every_catalogue_fact_validated_with_a_manifest(histor
         with (folder / f"data/{fact}.csv").open() as f:
             assert sum(1 for _ in f) - 1 == listed[f"data/{fact}.csv"]["rows"]
 
+    # the tables BI reads beside the facts, and the revision history (empty: nothing revised)
+    for table in [*REFERENCE_TABLES, "rpt_revisions"]:
+        assert {f"data/{table}.parquet", f"data/{table}.csv"} <= set(listed), table
+    assert listed["data/rpt_revisions.parquet"]["rows"] == 0
+    assert listed["data/dim_area.parquet"]["rows"] > 40
+    stacked_file = folder / "data" / "rpt_all_measures.parquet"
+    stacked = duckdb.sql(
+        f"select max(period_end_date) from read_parquet('{stacked_file}')"
+    ).fetchone()
+    assert str(stacked[0]) == "2026-06-30"
+
     # full history up to and including the period, nothing later
     homicide = duckdb.sql(
         f"select min(period_end_date), max(period_end_date) "
@@ -664,6 +676,14 @@ def test_revise_keeps_the_earlier_publication_and_records_the_revisions(history,
     finally:
         con.close()
     assert info == "2026-06-r2"
+    # the publication carries its revision history, as the BI copy holds it
+    exported = duckdb.sql(
+        "select area_code, period_end_date::varchar, first_publication_id, "
+        "first_published_value, value, revision_from_first, revision_from_previous "
+        f"from read_parquet('{june / 'data' / 'rpt_revisions.parquet'}') "
+        "where publication_id = '2026-06-r2' order by area_code, period_end_date"
+    ).fetchall()
+    assert exported == revised
     # Kent, the South East and England and Wales, for the two rolling years holding the quarter
     assert {(r[0], r[1]) for r in revised} == {
         (area, period)

@@ -97,6 +97,34 @@ def make_publication(
             }
         ),
     )
+    # A reference table (the areas dimension) and the revision history, as the pipeline
+    # exports them (ncpm.published.REFERENCE_TABLES, rpt_revisions).
+    write(
+        "dim_area",
+        pa.table(
+            {
+                "area_code": pa.array([f"E2300{i:04d}" for i in range(rows)]),
+                "area_name": pa.array([f"Force {i}" for i in range(rows)]),
+                "area_level": pa.array(["pfa"] * rows),
+            }
+        ),
+    )
+    write(
+        "rpt_revisions",
+        pa.table(
+            {
+                "publication_id": pa.array([pid] * 3),
+                "metric_id": pa.array(["M1.1"] * 3),
+                "area_code": pa.array([f"E2300{i:04d}" for i in range(3)]),
+                "period_end_date": pa.array([end] * 3, pa.date32()),
+                "value": pa.array([10.0, 20.0, 30.0], pa.float64()),
+                "first_published_value": pa.array([9.0, 20.5, 29.0], pa.float64()),
+                "revision_from_first": pa.array([1.0, -0.5, 1.0], pa.float64()),
+                "published_at": pa.array([dt.datetime(2030, 1, 1)] * 3, pa.timestamp("us")),
+                "publication": pa.array([pid] * 3),
+            }
+        ),
+    )
     # Files of the folder the manifest does not list as published are never loaded.
     pq.write_table(
         pa.table({"respondent_id": ["r1"], "value": [1.0]}), folder / "revision_log.parquet"
@@ -264,7 +292,13 @@ def test_load_creates_marts_with_rows_values_and_types(pg, tmp_path):
     folder = make_publication(tmp_path, rows=7)
     result = load_publication(folder, pid_of(folder), connection=con, say=lambda _: None)
     assert result.status == "loaded"
-    assert result.tables == {"fct_cyber_crime": 7, "fct_homicide": 7, "rpt_measures_scorecard": 2}
+    assert result.tables == {
+        "dim_area": 7,
+        "fct_cyber_crime": 7,
+        "fct_homicide": 7,
+        "rpt_measures_scorecard": 2,
+        "rpt_revisions": 3,
+    }
     with connect(con) as conn:
         assert conn.execute(
             "select publication_id, revision from marts.publication_info"
@@ -298,8 +332,23 @@ def test_load_creates_marts_with_rows_values_and_types(pg, tmp_path):
                 "select table_name from information_schema.tables where table_schema = 'marts'"
             )
         }
+        revisions = dict(
+            conn.execute(
+                "select column_name, data_type from information_schema.columns "
+                "where table_schema = 'marts' and table_name = 'rpt_revisions'"
+            ).fetchall()
+        )
+    assert revisions["published_at"] == "timestamp without time zone"
+    assert revisions["period_end_date"] == "date"
     # only what the manifest lists as published, plus the publication's own record
-    assert tables == {*FACTS, "rpt_measures_scorecard", "publication_info", "publication_tables"}
+    assert tables == {
+        *FACTS,
+        "rpt_measures_scorecard",
+        "dim_area",
+        "rpt_revisions",
+        "publication_info",
+        "publication_tables",
+    }
 
 
 @pytest.mark.slow
@@ -317,6 +366,8 @@ def test_bi_login_reads_marts_and_nothing_else(pg, tmp_path):
         "insert into marts.fct_homicide (metric_id) values ('X')",
         "update marts.fct_homicide set value = 0",
         "delete from marts.publication_info",
+        "update marts.rpt_revisions set value = 0",
+        "truncate marts.rpt_revisions",
         "create table marts.mine (x int)",
         "create table public.mine (x int)",
         "create temporary table mine (x int)",
@@ -327,6 +378,15 @@ def test_bi_login_reads_marts_and_nothing_else(pg, tmp_path):
     ]
     with connect(con, autocommit=True) as bi:
         assert bi.execute("select count(*) from marts.fct_homicide").fetchone()[0] == 5
+        assert bi.execute(
+            "select publication_id, sum(revision_from_first) from marts.rpt_revisions group by 1"
+        ).fetchall() == [(pid_of(folder), 1.5)]
+        assert bi.execute(
+            "select area_name from marts.dim_area where area_code = 'E23000001'"
+        ).fetchone() == ("Force 1",)
+        assert bi.execute("select publication_id from marts.publication_info").fetchone() == (
+            pid_of(folder),
+        )
         for statement in refused:
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 bi.execute(statement)
@@ -344,6 +404,7 @@ def test_reloading_the_same_publication_is_idempotent(pg, tmp_path):
     folder = make_publication(tmp_path)
     load_publication(folder, connection=con, say=lambda _: None)
     before = marts_snapshot(con)
+    assert len(before["rpt_revisions"]) == 3 and len(before["publication_info"]) == 1
     again = load_publication(folder, connection=con, say=lambda _: None)
     assert again.status == "unchanged"
     assert marts_snapshot(con) == before
@@ -359,21 +420,29 @@ def test_a_failed_load_leaves_marts_as_it_was(pg, tmp_path):
     _, con = pg
     load_publication(make_publication(tmp_path), connection=con, say=lambda _: None)
     before = marts_snapshot(con)
+    assert len(before["rpt_revisions"]) == 3 and len(before["publication_info"]) == 1
     failing = make_publication(tmp_path, rows=9)
     files = folder_state(failing)
     copied = []
 
-    def fail_after_second_table(name: str) -> None:
+    def fail_after_the_last_table(name: str) -> None:
         copied.append(name)
-        if len(copied) == 2:
-            raise RuntimeError("injected failure after the second table")
+        if name == "rpt_measures_scorecard":  # the last, after the revision history
+            raise RuntimeError("injected failure after the last table")
 
     with pytest.raises(RuntimeError, match="injected"):
         load_publication(
-            failing, connection=con, after_table=fail_after_second_table, say=lambda _: None
+            failing, connection=con, after_table=fail_after_the_last_table, say=lambda _: None
         )
-    assert copied == ["fct_cyber_crime", "fct_homicide"]
-    assert marts_snapshot(con) == before  # also: no marts_load_* schema left
+    assert copied == [
+        "dim_area",
+        "fct_cyber_crime",
+        "fct_homicide",
+        "rpt_revisions",
+        "rpt_measures_scorecard",
+    ]
+    # marts as it was, its revision history and publication_info included; no marts_load_*
+    assert marts_snapshot(con) == before
     assert folder_state(failing) == files
     with pytest.raises(LoadError, match=r"refused: .*respondent_id"):
         load_publication(
@@ -441,6 +510,9 @@ def test_bi_readers_see_one_whole_publication_while_another_swaps_in(pg, tmp_pat
                     fact = conn.execute(
                         "select count(*), max(publication) from marts.fct_homicide"
                     ).fetchone()
+                    revisions = conn.execute(
+                        "select max(publication) from marts.rpt_revisions"
+                    ).fetchone()
                     second = conn.execute(
                         "select publication_id from marts.publication_info"
                     ).fetchone()
@@ -451,7 +523,7 @@ def test_bi_readers_see_one_whole_publication_while_another_swaps_in(pg, tmp_pat
                     conn.rollback()
                     continue
                 with lock:
-                    seen.append((first, scorecard, fact, second))
+                    seen.append((first, scorecard, fact, second, revisions))
 
     threads = [threading.Thread(target=reader) for _ in range(20)]
     for thread in threads:
@@ -476,6 +548,7 @@ def test_bi_readers_see_one_whole_publication_while_another_swaps_in(pg, tmp_pat
             and s[0] is not None
             and s[1] == (2, s[0][0])
             and s[2] == (rows_of[s[0][0]], s[0][0])
+            and s[4] == s[0]
         )
     ]
     assert mixed == []

@@ -18,14 +18,18 @@ from ncpm.publish.common import PublishError, say
 from ncpm.settings import Settings
 
 
-def dbt(config: Settings, args: list[str], period: PublicationPeriod) -> int:
+def dbt(
+    config: Settings, args: list[str], period: PublicationPeriod, env: dict | None = None
+) -> int:
     """Run dbt from the project root with the publication period; its output line by line.
+
+    ``env`` overrides variables of dbt's environment (``Settings.dbt_env``).
 
     When dbt fails on DuckDB's lock error (the warehouse file held by another process), it
     raises :class:`ncpm.warehouse.WarehouseLockedError`, one sentence naming the holder
     (exit 2), as ``ncpm build`` does.
     """
-    env = config.dbt_env({"DBT_TARGET_PATH": str(config.target_dir)})
+    env = config.dbt_env({"DBT_TARGET_PATH": str(config.target_dir), **(env or {})})
     env.setdefault("DBT_USE_COLORS", "False")
     vars_ = json.dumps({"publication_period": str(period.end)})
     proc = subprocess.Popen(

@@ -6,13 +6,25 @@ import hashlib
 import os
 from pathlib import Path
 
+from ncpm import published
 from ncpm.console import say
 
 STAGING = ".staging"  # publications/.staging/: work folders and the lock, never published
 FAILED_RUNS = "failed-runs"  # publications/failed-runs/: validation reports of runs that failed
-SCORECARD = "rpt_measures_scorecard"
+SCORECARD = published.SCORECARD
+REVISIONS = published.REVISIONS
+REFERENCE_TABLES = published.REFERENCE_TABLES  # the serving database loads them too
 
-__all__ = ["FAILED_RUNS", "SCORECARD", "STAGING", "PublishError", "UsageError", "say"]
+__all__ = [
+    "FAILED_RUNS",
+    "REFERENCE_TABLES",
+    "REVISIONS",
+    "SCORECARD",
+    "STAGING",
+    "PublishError",
+    "UsageError",
+    "say",
+]
 
 
 class PublishError(Exception):

@@ -3,9 +3,11 @@
 The work folder is publications/.staging/<period>-<pid>/, never read as a publication.
 Into it go every measure fact that the metric catalogue names and that this build made
 (dim_metric.fact_model: never a hard-coded list), its history up to and including the
-period, as CSV and Parquet; the scorecard; and manifest.json: every file with its row
-count, the git commit, the dbt invocation id, the catalogue version, the test summary,
-the raw files read, and each catalogue metric as "published" or "not yet published".
+period, as CSV and Parquet; the scorecard; the tables BI reads beside them
+(``REFERENCE_TABLES``: the conformed dimensions and rpt_all_measures, no figure later than
+the period); and manifest.json: every file with its row count, the git commit, the dbt
+invocation id, the catalogue version, the test summary, the raw files read, and each
+catalogue metric as "published" or "not yet published".
 """
 
 from __future__ import annotations
@@ -21,7 +23,14 @@ from typing import TYPE_CHECKING
 from ncpm import warehouse
 from ncpm.periods import PublicationPeriod
 from ncpm.publish.build import built_models, test_summary
-from ncpm.publish.common import SCORECARD, PublishError, say, sha256
+from ncpm.publish.common import (
+    REFERENCE_TABLES,
+    REVISIONS,
+    SCORECARD,
+    PublishError,
+    say,
+    sha256,
+)
 from ncpm.settings import Settings
 
 if TYPE_CHECKING:
@@ -84,27 +93,42 @@ def read_catalogue(con, results: dict) -> Catalogue:
     return Catalogue(metrics, facts, ", ".join(versions))
 
 
-def export_files(
+def table_query(con, table: str, period: PublicationPeriod) -> str:
+    """``select *`` of marts.``table`` in a stable order, with no figure later than the
+    period (a table with metric_id and period_end_date, as in the BI copy)."""
+    columns = [
+        name
+        for (name,) in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'marts' and table_name = ? order by ordinal_position",
+            [table],
+        ).fetchall()
+    ]
+    if not columns:
+        raise PublishError(f"marts.{table} does not exist in the warehouse: was it built?")
+    where = ""
+    if "metric_id" in columns and "period_end_date" in columns:
+        # a validated date, safe to write into SQL
+        where = f" where period_end_date <= date '{period.end.isoformat()}'"
+    key = [c for c in ("metric_id", "area_code", "period_end_date", "breakdown") if c in columns]
+    order = ", ".join([*key, *(c for c in columns if c not in key)])  # a total order
+    return f"select * from marts.{table}{where} order by {order}"
+
+
+def export_tables(
     con,
     folder: Path,
+    tables: list[str],
     period: PublicationPeriod,
-    catalogue: Catalogue,
     after_file: Callable[[Path], None] | None = None,
 ) -> list[dict]:
-    """Write every fact and the scorecard as CSV and Parquet; return the file records."""
-    (folder / "data").mkdir(parents=True)
+    """Write each marts table as data/<table>.parquet and .csv; return the file records."""
+    (folder / "data").mkdir(parents=True, exist_ok=True)
     files = []
-    day = f"date '{period.end.isoformat()}'"  # a validated date, safe to write into SQL
-    queries = [
-        (
-            fact,
-            f"select * from marts.{fact} where period_end_date <= {day} "
-            "order by metric_id, area_code, period_end_date, breakdown",
-        )
-        for fact in catalogue.facts
-    ]
-    queries.append((SCORECARD, f"select * from marts.{SCORECARD} order by metric_id"))
-    for table, query in queries:
+    for table in tables:
+        if not IDENTIFIER.match(table):
+            raise PublishError(f"invalid table name {table!r}")
+        query = table_query(con, table, period)
         rows = con.execute(f"select count(*) from ({query})").fetchone()[0]
         for extension, options in (("parquet", "format parquet"), ("csv", "format csv, header")):
             relative = f"data/{table}.{extension}"
@@ -114,6 +138,18 @@ def export_files(
             if after_file is not None:
                 after_file(folder / relative)
     return files
+
+
+def export_files(
+    con,
+    folder: Path,
+    period: PublicationPeriod,
+    catalogue: Catalogue,
+    after_file: Callable[[Path], None] | None = None,
+) -> list[dict]:
+    """Write every fact, the scorecard and the reference tables as CSV and Parquet."""
+    tables = [*catalogue.facts, SCORECARD, *REFERENCE_TABLES]
+    return export_tables(con, folder, tables, period, after_file)
 
 
 def metric_status(con, period: PublicationPeriod, catalogue: Catalogue) -> list[dict]:
@@ -194,6 +230,10 @@ def validation_parameters(period: PublicationPeriod, catalogue: Catalogue) -> di
         SCORECARD: {
             "publication_period": period.end.isoformat(),
             "catalogue_metric_count": len(catalogue.metrics),
+        },
+        **{
+            table: {"publication_period": period.end.isoformat()}
+            for table in (*REFERENCE_TABLES, REVISIONS)
         },
     }
 

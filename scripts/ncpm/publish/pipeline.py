@@ -8,11 +8,14 @@ ending 30 June 2026. Eight steps run in order, one module each; the first failur
 the run with a message saying what failed and what to do next:
 
 1. build     (build.py)    dbt build with the publication period into the warehouse.
-2. export    (export.py)   the catalogue's facts, the scorecard and manifest.json, as CSV
-                           and Parquet, into a work folder publications/.staging/<period>-<pid>/.
+2. export    (export.py)   the catalogue's facts, the scorecard, the dimensions and
+                           rpt_all_measures, as CSV and Parquet, and manifest.json, into a
+                           work folder publications/.staging/<period>-<pid>/; the revision
+                           log, and the revision history as of this publication,
+                           data/rpt_revisions (record.py).
 3. validate  (validate.py) Great Expectations on the exported files; on failure nothing is
                            published and the validation report goes to publications/failed-runs/.
-4. bulletin  (bulletin.py) the revision log (record.py) and bulletin.html.
+4. bulletin  (bulletin.py) bulletin.html.
 5. publish   (swap.py)     one atomic rename into publications/<period>/; an existing
                            publication is refused unless revising, then kept as
                            <period>.revision-<n>/.
@@ -120,8 +123,12 @@ def publish(
             exported = export.export(
                 config, work, period, results, publication, hooks.after_export_file
             )
+            manifest = exported.manifest
+            facts = exported.catalogue.facts
+            manifest["files"].append(record.write_revision_log(work, facts, publication))
+            manifest["files"].extend(record.export_revisions(config, work, period))
+            export.write_manifest(work, manifest)
             hooks.call("after_export", work)
-        manifest = exported.manifest
 
         with steps.step(3, "validate the exported files with Great Expectations"):
             validate.gate(config, work, period, manifest)
@@ -130,8 +137,6 @@ def publish(
         with steps.step(4, "write the bulletin"):
             from ncpm.publish.bulletin import write_bulletin
 
-            facts = exported.catalogue.facts
-            manifest["files"].append(record.write_revision_log(work, facts, publication))
             write_bulletin(work, manifest, exported.metric_table, exported.area_table, publications)
             export.finalise_manifest(work, manifest)
         hooks.call("after_bulletin", work)

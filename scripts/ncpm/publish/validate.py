@@ -279,7 +279,7 @@ def gate(config: Settings, work: Path, period: PublicationPeriod, manifest: dict
     """Step 3: validate the exported files of ``work``; raise PublishError when any fails."""
     outcome = validate(
         work,
-        [(f["path"], f["table"]) for f in manifest["files"]],
+        [(f["path"], f["table"]) for f in manifest["files"] if f["table"]],  # not the log
         gx_parameters(manifest["validation"]["parameters"]),
         work / "validation",
         config.gx_dir,

@@ -3,8 +3,10 @@
     ncpm serve load --period 2026-06          (publications/2026-06/)
 
 :func:`load_publication` reads the publication's ``manifest.json`` and loads only the
-tables it lists as published (the measure facts of ``measures``, the scorecard, and
-``rpt_revisions`` when exported) from their exported files (``data/<table>.parquet``, or
+tables it lists as published (the measure facts of ``measures``, the scorecard, and, when
+exported, the reference tables BI reads beside them (the conformed dimensions and
+``rpt_all_measures``, ``ncpm.published.REFERENCE_TABLES``) and the revision history
+``rpt_revisions``) from their exported files (``data/<table>.parquet``, or
 ``.csv`` when there is no Parquet file), each checked against the manifest's sha256 and
 row count and refused when a column is a respondent or incident identifier or a weight
 (:func:`ncpm.disclosure.personal_columns`, the rule of ``ncpm check personal-data``). It
@@ -40,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ncpm.disclosure import personal_columns
+from ncpm.published import REFERENCE_TABLES, REVISIONS, SCORECARD
 from ncpm.serve.cluster import (
     BI,
     OWNER,
@@ -51,8 +54,6 @@ from ncpm.serve.cluster import (
 )
 from ncpm.serve.cluster import connection as default_connection
 
-SCORECARD = "rpt_measures_scorecard"
-REVISIONS = "rpt_revisions"
 INFO = "publication_info"
 TABLES = "publication_tables"
 LOAD_PREFIX = "marts_load_"
@@ -158,8 +159,9 @@ def _sha256(path: Path) -> str:
 
 def published_tables(manifest: dict) -> set[str]:
     """The tables the manifest lists as published: its measure facts, the scorecard, and
-    the revision history when exported. Nothing else of a folder is ever loaded."""
-    return {*manifest.get("measures", []), SCORECARD, REVISIONS}
+    when exported (publications made before they were are served without them) the
+    reference tables and the revision history. Nothing else of a folder is ever loaded."""
+    return {*manifest.get("measures", []), SCORECARD, *REFERENCE_TABLES, REVISIONS}
 
 
 def plan(folder: Path, publication_id: str | None = None) -> Plan:
