@@ -22,6 +22,7 @@ class TableDifference:
     only_in_b: int
     raw_only_in_a: int  # before rounding doubles
     sample: list[tuple] = field(default_factory=list)  # first rows only in a
+    sample_b: list[tuple] = field(default_factory=list)  # first rows only in b
 
     @property
     def same(self) -> bool:
@@ -78,7 +79,8 @@ def compare_marts(a: Path, b: Path, digits: int = 9, sample: int = 3) -> list[Ta
             f"select * from b.marts.{table})"
         ).fetchone()[0]
         rows_a = con.execute(f"{diff('a', 'b')} limit {sample}").fetchall() if only_a else []
-        found.append(TableDifference(table, rows, only_a, only_b, raw, rows_a))
+        rows_b = con.execute(f"{diff('b', 'a')} limit {sample}").fetchall() if only_b else []
+        found.append(TableDifference(table, rows, only_a, only_b, raw, rows_a, rows_b))
     for table in sorted(in_b - set(tables("a"))):
         rows = con.execute(f"select count(*) from b.marts.{table}").fetchone()[0]
         found.append(TableDifference(table, 0, 0, rows, 0))

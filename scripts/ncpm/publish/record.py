@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ncpm.periods import PublicationPeriod
-from ncpm.publish.build import dbt
+from ncpm.publish.build import dbt, export_spark_marts, stage_raw_feeds
 from ncpm.publish.common import PublishError
 from ncpm.settings import Settings
 
@@ -56,10 +56,15 @@ def write_revision_log(folder: Path, facts: list[str], publication: dict) -> dic
 
 
 def refresh_revisions(config: Settings, period: PublicationPeriod) -> None:
-    """Step 6: rebuild marts.rpt_revisions from every publication's revision log."""
+    """Step 6: rebuild marts.rpt_revisions from every publication's revision log (on Spark:
+    the revision log table staged again over the new files, then the marts read back)."""
+    if config.on_spark:
+        stage_raw_feeds(config, period)
     if dbt(config, ["build", "--select", "stg_publications__revision_log+"], period) != 0:
         raise PublishError(
             f"publication {period.label} is published, but refreshing marts.rpt_revisions "
             "failed (see above); the BI copy was not refreshed. Fix the error, then run "
             f"make publish PERIOD={period.label} REVISE=1."
         )
+    if config.on_spark:
+        export_spark_marts(config)
