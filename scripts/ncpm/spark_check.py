@@ -6,9 +6,9 @@ free ports and stopped at the end, also on failure. In a scratch copy of the pro
 a small sample revision history: three publication revision logs in Parquet as `make
 publish` writes them, plus one under publications/.staging/ that must not be read):
 
-1. DuckDB publishes the quarter PERIOD (``ncpm publish --revise``: dbt build, export,
+1. DuckDB publishes the quarter PERIOD (``ncpm publish``: dbt build, export,
    Great Expectations, bulletin, atomic publish, revision record, BI copy);
-2. Spark publishes the same quarter through the cluster's Thrift endpoint
+2. Spark publishes the same quarter as its revision, through the cluster's Thrift endpoint
    (``ncpm publish --revise --target spark``: stage_raw_feeds, dbt build of seeds, every
    model, data test and unit test, the marts read back through Thrift, then the same steps);
 3. DuckDB refreshes marts.rpt_revisions, so both engines have read the same revision logs;
@@ -67,7 +67,7 @@ def ignore(folder: str, names: list[str]) -> set[str]:
     return skip
 
 
-PERIOD = "2026-03"  # the quarter both engines publish (a revision of the sample's 2026-03)
+PERIOD = "2025-12"  # the quarter both engines publish: DuckDB revision 1, Spark revision 2
 
 # A small revision history for the scratch copy's publications/ folder, in the shape
 # `ncpm publish` writes (DuckDB Parquet): three figures in three publications,
@@ -290,7 +290,7 @@ def run(
     ncpm = str(Path(sys.executable).parent / "ncpm")
     dbt_duck = str(Path(sys.executable).parent / "dbt")
     dbt_spark = str(spark_python.parent / "dbt")
-    period_vars = json.dumps({"publication_period": "2026-03-31"})
+    period_vars = json.dumps({"publication_period": "2025-12-31"})
     timings: dict[str, float] = {}
     started = time.perf_counter()
     ok = False
@@ -329,8 +329,8 @@ def run(
                 raise SystemExit(f"spark-check: the cluster did not start: {error}") from None
             timings["cluster up"] = time.perf_counter() - took
             timings["DuckDB publish"] = run_step(
-                [ncpm, "publish", "--period", PERIOD, "--revise"], project, duck_env,
-                f"DuckDB: ncpm publish --period {PERIOD} --revise", logs / "duckdb-publish.log",
+                [ncpm, "publish", "--period", PERIOD], project, duck_env,
+                f"DuckDB: ncpm publish --period {PERIOD}", logs / "duckdb-publish.log",
             )  # fmt: skip
             timings["Spark publish"] = run_step(
                 [ncpm, "publish", "--period", PERIOD, "--revise", "--target", "spark"],
@@ -356,7 +356,7 @@ def run(
         files_same = True
         if not in_process:
             publications = project / "publications"
-            spark_pub, duck_pub = publications / PERIOD, publications / f"{PERIOD}.revision-2"
+            spark_pub, duck_pub = publications / PERIOD, publications / f"{PERIOD}.revision-1"
             print()
             print(f"The publication {PERIOD} from each engine ({spark_pub.name} from Spark, "
                   f"{duck_pub.name} from DuckDB), data files row for row:")  # fmt: skip
