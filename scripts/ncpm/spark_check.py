@@ -268,7 +268,7 @@ def run(
         "NCPM_PUBLISHED_DUCKDB_PATH": str(scratch / "bi-duckdb" / "ncpm.duckdb"),
     }
     spark_dir = scratch / "spark"
-    spark_marts_path = spark_dir / "marts.duckdb"
+    spark_marts_path = spark_dir / "spark_marts.duckdb"
     machine = spark_cluster.Cluster(
         base=spark_dir,
         venv=spark_python_venv(spark_python),

@@ -8,7 +8,7 @@ runs dbt through :func:`dbt` too.
 On the ``spark`` target (``ncpm publish --target spark``: a Spark Thrift server, e.g. the
 cluster of ``ncpm spark up``) dbt is the Spark environment's, ``stage_raw_feeds`` runs
 before the build, and the marts built are then read back through the Thrift endpoint into
-the DuckDB file ``<NCPM_SPARK_DIR>/marts.duckdb`` (:mod:`ncpm.spark.marts`), which the
+the DuckDB file ``<NCPM_SPARK_DIR>/spark_marts.duckdb`` (:mod:`ncpm.spark.marts`), which the
 steps after the build read as they read the DuckDB warehouse (see :func:`engine_config`).
 """
 
@@ -24,12 +24,14 @@ from ncpm.periods import PublicationPeriod
 from ncpm.publish.common import PublishError, UsageError, say
 from ncpm.settings import Settings
 
-SPARK_MARTS = "marts.duckdb"
+# Not marts.duckdb: DuckDB names the catalog after the file, and "marts" is the schema.
+SPARK_MARTS = "spark_marts.duckdb"
 
 
 def engine_config(config: Settings) -> Settings:
     """The settings the steps run with: on the spark target, the warehouse file the steps
-    after the build read is the marts exported from Spark (``<NCPM_SPARK_DIR>/marts.duckdb``)."""
+    after the build read holds the marts read back from Spark
+    (``<NCPM_SPARK_DIR>/spark_marts.duckdb``)."""
     if not config.on_spark:
         return config
     if config.dbt_target != "spark":

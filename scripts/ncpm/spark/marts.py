@@ -166,8 +166,10 @@ def load(folder: Path, target: Path, schema: str = SCHEMA) -> dict[str, int]:
     """Load the fetched tables into ``schema`` of the new DuckDB file ``target``; row counts."""
     import duckdb
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
+    # Written beside the target under the same name (DuckDB names the catalog after the
+    # file), then renamed over it.
+    partial = target.parent / ".partial" / target.name
+    partial.parent.mkdir(parents=True, exist_ok=True)
     partial.unlink(missing_ok=True)
     counts = {}
     con = duckdb.connect(str(partial))
