@@ -204,13 +204,13 @@ def files_as_marts(folder: Path, target: Path) -> Path:
     return target
 
 
-PROVENANCE = {"publication", "git", "dbt", "tests", "raw_files"}
+PROVENANCE = {"publication", "git", "dbt", "tests"}
 
 
 def manifest_without_provenance(folder: Path) -> dict:
     """manifest.json less its provenance (ids, times, commit, digests, the engine's test counts)."""
     manifest = json.loads((folder / "manifest.json").read_text())
-    kept = {k: v for k, v in manifest.items() if k not in PROVENANCE}
+    kept = {k: v for k, v in manifest.items() if k not in PROVENANCE}  # raw files: by digest
     kept["files"] = sorted(
         (f["path"], f["rows"]) for f in manifest["files"] if f["path"].startswith("data/")
     )
