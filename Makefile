@@ -30,7 +30,7 @@ TEST_DUCKDB := warehouse/test/ncpm.duckdb
 # SQL folders linted; git keeps no empty folder, so a fresh clone may lack analyses/ or snapshots/.
 SQL_PATHS := $(wildcard models tests/data analyses snapshots)
 
-.PHONY: help venv build test check lint format dbt-test structure pytest pytest-fast browser postgres spark-check docs land publish bench synth clean semantic gx reference trace serve-up serve-down serve-status serve-load superset-venv dashboard-up dashboard-down
+.PHONY: help venv build test check lint format dbt-test structure pytest pytest-fast browser postgres spark-check spark-up spark-down spark-status docs land publish bench synth clean semantic gx reference trace serve-up serve-down serve-status serve-load superset-venv dashboard-up dashboard-down
 
 help: ## List the targets
 	@echo "National Crime and Policing Measures warehouse"
@@ -170,9 +170,18 @@ $(SPARK_STAMP): requirements-spark.lock $(STAMP)
 	$(BIN)/uv pip sync --quiet --python $(SPARK_VENV)/bin/python --require-hashes requirements-spark.lock
 	@touch $(SPARK_STAMP)
 
-spark-check: $(SPARK_STAMP) ## Build the whole project on Apache Spark in-process and compare it with DuckDB (part of test; skips without Java 17+)
-	@echo "==> Spark portability check"
+spark-check: $(SPARK_STAMP) ## Build and publish on a local Spark cluster (Thrift), compare every mart and the publication with DuckDB row for row (part of test; skips without Java 17+)
+	@echo "==> Spark portability check (a standalone cluster of its own, on free ports)"
 	$(NCPM) spark-check --spark-python $(SPARK_VENV)/bin/python
+
+spark-up: $(SPARK_STAMP) ## Start the local Spark cluster: master, two workers, Thrift server on 127.0.0.1 (NCPM_SPARK_PORT, default 10000)
+	$(NCPM) spark up
+
+spark-down: $(STAMP) ## Stop the local Spark cluster (only what spark-up started)
+	$(NCPM) spark down
+
+spark-status: $(STAMP) ## Is the local Spark cluster running (each process, the master's workers)
+	$(NCPM) spark status
 
 format: $(STAMP) ## Format Python (ruff) and SQL (sqlfluff fix)
 	$(BIN)/ruff format scripts tests

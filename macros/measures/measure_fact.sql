@@ -39,7 +39,7 @@ compared as (
         figures.value - baseline.value as change_from_baseline,
         case
             when catalogue.unit <> 'percent' and figures.area_level <> 'reporting_body'
-                then 1000.0 * figures.value / nullif(population.population, 0)
+                then 1000.0 * cast(figures.value as double) / nullif(population.population, 0)
         end as rate_per_1000
     from figures
     inner join catalogue
@@ -86,7 +86,7 @@ select
     cast(rate_per_1000 as double) as rate_per_1000,
     cast(baseline_value as double) as baseline_value,
     cast(change_from_baseline as double) as change_from_baseline,
-    cast(100.0 * change_from_baseline / nullif(baseline_value, 0) as double) as pct_change_from_baseline,
+    cast(100.0 * cast(change_from_baseline as double) / nullif(baseline_value, 0) as double) as pct_change_from_baseline,
     cast(ci_lower as double) as ci_lower,
     cast(ci_upper as double) as ci_upper,
     is_significant_change,

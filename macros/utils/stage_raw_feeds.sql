@@ -26,11 +26,22 @@
     {{ log("stage_raw_feeds: nothing to do on " ~ target.type ~ " (sources read the landing files directly)", info=True) }}
 {% endmacro %}
 
+{% macro spark_location_for_executors(path, variable) %}
+    {%- if target.method != 'session' and not (path.startswith('/') or '://' in path) -%}
+        {{ exceptions.raise_compiler_error(
+            "stage_raw_feeds: " ~ variable ~ " is the relative path '" ~ path ~ "'; on the "
+            ~ target.method ~ " connection the Spark server and its executors read it, so it "
+            ~ "must be an absolute path or a URI they can read (e.g. s3a://bucket/raw)") }}
+    {%- endif -%}
+{% endmacro %}
+
 {% macro spark__stage_raw_feeds() %}
     {%- for source in graph.sources.values() if source.package_name == project_name %}
         {%- set folder = source.meta.get('raw_dir', 'seeds/raw') ~ '/' ~ source.name %}
         {%- set files_view = source.name ~ '__files' %}
         {%- set parquet = source.source_meta.get('stage_parquet') %}
+        {{- spark_location_for_executors(parquet.folder if parquet else folder,
+            'NCPM_PUBLICATIONS_DIR' if parquet else 'NCPM_RAW_DIR') }}
         {% call statement('create_raw_schema') %}create schema if not exists {{ source.schema }}{% endcall %}
         {%- if parquet %}
         {%- set typed_columns = source.columns.values() | rejectattr('name', 'equalto', 'filename') | list %}

@@ -29,6 +29,12 @@ def run(dbt_args: Sequence[str] = ()) -> int:
     config.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
     # A failed build explains its own results, never those a previous run left behind.
     (config.target_dir / "run_results.json").unlink(missing_ok=True)
+    if config.on_spark:  # Spark reads the landing files through tables made first
+        staged = subprocess.run(
+            [config.dbt, "run-operation", "stage_raw_feeds"], cwd=config.root, env=config.dbt_env()
+        )
+        if staged.returncode != 0:
+            return 1
     proc = subprocess.Popen(
         [config.dbt, "build", *dbt_args],
         cwd=config.root,

@@ -146,6 +146,7 @@ def land(feed: str, file: Path, year: str | None, sheets: tuple[str, ...], raw_d
 Examples:
   ncpm publish --period 2026-06
   ncpm publish --period 2026-06 --revise
+  ncpm spark up && ncpm publish --period 2026-06 --target spark
 \b
 Exit codes: 0 published; 1 a step failed (nothing published); 2 usage error or refusal.
 """
@@ -154,11 +155,16 @@ Exit codes: 0 published; 1 a step failed (nothing published); 2 usage error or r
 @click.option(
     "--revise", is_flag=True, help="Replace an existing publication, keeping it as a revision."
 )
-def publish(period: str, revise: bool) -> None:
+@click.option(
+    "--target",
+    type=click.Choice(["duckdb", "spark"]),
+    help="Engine of the build: duckdb, or spark (a Thrift server; default NCPM_TARGET).",
+)
+def publish(period: str, revise: bool, target: str | None) -> None:
     """Publish a quarter: build, export, validate, bulletin, publish, record, BI copy."""
     from ncpm.publish import pipeline
 
-    _exit(pipeline.run(period, revise))
+    _exit(pipeline.run(period, revise, target=target))
 
 
 # --------------------------------------------------------------------------- trace
@@ -399,12 +405,69 @@ def bench(repeat: int) -> None:
 )
 @click.option("--require-java", is_flag=True, help="Fail instead of skipping without Java.")
 @click.option("--keep", is_flag=True, help="Keep the scratch copy (its path is printed).")
-def spark_check(spark_python: Path | None, require_java: bool, keep: bool) -> None:
-    """Build the whole project on Apache Spark in-process and compare it with DuckDB."""
+@click.option(
+    "--in-process",
+    is_flag=True,
+    help="Spark inside dbt (session method) instead of a local cluster: no ports needed.",
+)
+def spark_check(
+    spark_python: Path | None, require_java: bool, keep: bool, in_process: bool
+) -> None:
+    """Build and publish on a local Spark cluster; compare every mart with DuckDB row for row."""
     from ncpm import spark_check as checking
 
     python = spark_python or settings.root() / ".venv-spark" / "bin" / "python"
-    _exit(checking.run(python, require_java, keep))
+    _exit(checking.run(python, require_java, keep, in_process))
+
+
+# --------------------------------------------------------------------------- Spark cluster
+
+
+@main.group(
+    epilog="""
+\b
+Examples:
+  ncpm spark up          (then NCPM_TARGET=spark ncpm build, or ncpm publish --target spark)
+  ncpm spark status
+  ncpm spark down
+"""
+)
+def spark() -> None:
+    """A local Spark standalone cluster (master, two workers, Thrift server) on 127.0.0.1."""
+
+
+def _spark_call(function, *args, **kwargs):
+    from ncpm.spark.cluster import SparkError
+
+    try:
+        return function(*args, **kwargs)
+    except SparkError as error:
+        click.echo(f"error: {error}", err=True)
+        _exit(error.exit_code)
+
+
+@spark.command("up")
+def spark_up() -> None:
+    """Start the cluster and wait until it is ready (refused when a port is taken)."""
+    from ncpm.spark import cluster
+
+    _exit(_spark_call(cluster.up))
+
+
+@spark.command("down")
+def spark_down() -> None:
+    """Stop the cluster (only the processes `ncpm spark up` started, executors included)."""
+    from ncpm.spark import cluster
+
+    _exit(_spark_call(cluster.down))
+
+
+@spark.command("status")
+def spark_status() -> None:
+    """Each process's state and the master's worker count (exit 3 when not running)."""
+    from ncpm.spark import cluster
+
+    _exit(_spark_call(cluster.status))
 
 
 # --------------------------------------------------------------------------- serving database

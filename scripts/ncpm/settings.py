@@ -49,6 +49,16 @@ VARIABLES: dict[str, tuple[str, str]] = {
         "warehouse/postgres",
         "the local cluster ncpm serve up runs: data/, log/, credentials.env",
     ),
+    "NCPM_SPARK_HOST": ("localhost", "the Spark Thrift server's host (dbt target spark)"),
+    "NCPM_SPARK_PORT": ("10000", "the Spark Thrift server's port (ncpm spark up listens on it)"),
+    "NCPM_SPARK_MASTER_PORT": ("7077", "the standalone master's port (ncpm spark up)"),
+    "NCPM_SPARK_MASTER_UI_PORT": ("8080", "the master's web UI and JSON status (ncpm spark up)"),
+    "NCPM_SPARK_WORKER_MEMORY": ("2g", "memory each of the two workers offers (ncpm spark up)"),
+    "NCPM_SPARK_DIR": (
+        "warehouse/spark",
+        "the local cluster ncpm spark up runs: run/ (pids, logs), metastore/, tables/",
+    ),
+    "NCPM_SPARK_VENV": (".venv-spark", "the environment dbt-spark and pyspark are installed in"),
     "NCPM_SUPERSET_PORT": ("8088", "the port Superset listens on (ncpm dashboard up), 127.0.0.1"),
     "NCPM_SUPERSET_DIR": (
         "warehouse/superset",
@@ -109,6 +119,13 @@ class Settings:
     # None when unset: ncpm.serve then reads (or, for its own cluster, writes) credentials.env.
     pg_owner_password: str | None = field(default=None, repr=False)
     pg_bi_password: str | None = field(default=None, repr=False)
+    spark_host: str = "localhost"
+    spark_port: int = 10000
+    spark_master_port: int = 7077
+    spark_master_ui_port: int = 8080
+    spark_worker_memory: str = "2g"
+    spark_dir: Path | None = None
+    spark_venv: Path | None = None
     superset_port: int = 8088
     superset_dir: Path | None = None
     superset_venv: Path | None = None
@@ -131,7 +148,15 @@ class Settings:
         return Path(sys.executable).parent
 
     @property
+    def on_spark(self) -> bool:
+        """The dbt target is a Spark one (spark, spark_session)."""
+        return self.dbt_target.startswith("spark")
+
+    @property
     def dbt(self) -> str:
+        """dbt of this environment; on a Spark target, the Spark environment's (dbt-spark)."""
+        if self.on_spark and self.spark_venv is not None:
+            return str(self.spark_venv / "bin" / "dbt")
         return str(self.bin_dir / "dbt")
 
     def dbt_env(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -142,6 +167,9 @@ class Settings:
         env["NCPM_DUCKDB_PATH"] = str(self.duckdb_path)
         env["NCPM_RAW_DIR"] = str(self.raw_dir)
         env["NCPM_PUBLICATIONS_DIR"] = str(self.publications_dir)
+        env["NCPM_TARGET"] = self.dbt_target
+        env["NCPM_SPARK_HOST"] = self.spark_host
+        env["NCPM_SPARK_PORT"] = str(self.spark_port)
         env.update(extra or {})
         return env
 
@@ -172,6 +200,17 @@ class Settings:
             pg_dir=path("NCPM_PG_DIR", "warehouse/postgres"),
             pg_owner_password=environ.get("NCPM_PG_OWNER_PASSWORD") or None,
             pg_bi_password=environ.get("NCPM_PG_BI_PASSWORD") or None,
+            spark_host=environ.get("NCPM_SPARK_HOST") or "localhost",
+            spark_port=_port(environ.get("NCPM_SPARK_PORT") or "10000", "NCPM_SPARK_PORT"),
+            spark_master_port=_port(
+                environ.get("NCPM_SPARK_MASTER_PORT") or "7077", "NCPM_SPARK_MASTER_PORT"
+            ),
+            spark_master_ui_port=_port(
+                environ.get("NCPM_SPARK_MASTER_UI_PORT") or "8080", "NCPM_SPARK_MASTER_UI_PORT"
+            ),
+            spark_worker_memory=environ.get("NCPM_SPARK_WORKER_MEMORY") or "2g",
+            spark_dir=path("NCPM_SPARK_DIR", "warehouse/spark"),
+            spark_venv=path("NCPM_SPARK_VENV", ".venv-spark"),
             superset_port=_port(environ.get("NCPM_SUPERSET_PORT") or "8088", "NCPM_SUPERSET_PORT"),
             superset_dir=path("NCPM_SUPERSET_DIR", "warehouse/superset"),
             superset_venv=path("NCPM_SUPERSET_VENV", ".venv-superset"),

@@ -42,3 +42,13 @@ def test_cli_exit_code_and_missing_tables(tmp_path):
     assert "dim_y" in result.stdout and "DIFFERENT" in result.stdout
     same = subprocess.run([NCPM, "compare-marts", str(a), str(a)], capture_output=True, text=True)
     assert same.returncode == 0 and "IDENTICAL" in same.stdout
+
+
+def test_doubles_within_1e_9_pair_across_a_rounding_boundary_and_farther_ones_do_not(tmp_path):
+    # 0.123456789499999.. and 0.1234567895000..01 round to different 9-digit numbers, yet are
+    # 2e-16 apart; 2e-9 relative apart is a difference.
+    a = warehouse(tmp_path / "a.duckdb", [("M1", 0.12345678949999999), ("M2", 1.0)])
+    b = warehouse(tmp_path / "b.duckdb", [("M1", 0.12345678950000001), ("M2", 1.000000002)])
+    (d,) = compare.compare_marts(a, b)
+    assert (d.only_in_a, d.only_in_b) == (1, 1)
+    assert d.sample == [("M2", 1.0)] and d.sample_b == [("M2", 1.000000002)]

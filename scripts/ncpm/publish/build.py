@@ -4,18 +4,70 @@ Any error-severity test failing stops the publication here, before anything is e
 A period outside the data of a quarterly feed fails the data test
 assert_publication_period_within_feed_coverage before any mart is built. Step 6 (record)
 runs dbt through :func:`dbt` too.
+
+On the ``spark`` target (``ncpm publish --target spark``: a Spark Thrift server, e.g. the
+cluster of ``ncpm spark up``) dbt is the Spark environment's, ``stage_raw_feeds`` runs
+before the build, and the marts built are then read back through the Thrift endpoint into
+the DuckDB file ``<NCPM_SPARK_DIR>/spark_marts.duckdb`` (:mod:`ncpm.spark.marts`), which the
+steps after the build read as they read the DuckDB warehouse (see :func:`engine_config`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 from collections import deque
 
 from ncpm import warehouse
 from ncpm.periods import PublicationPeriod
-from ncpm.publish.common import PublishError, say
+from ncpm.publish.common import PublishError, UsageError, say
 from ncpm.settings import Settings
+
+# Not marts.duckdb: DuckDB names the catalog after the file, and "marts" is the schema.
+SPARK_MARTS = "spark_marts.duckdb"
+
+
+def engine_config(config: Settings) -> Settings:
+    """The settings the steps run with: on the spark target, the warehouse file the steps
+    after the build read holds the marts read back from Spark
+    (``<NCPM_SPARK_DIR>/spark_marts.duckdb``)."""
+    if not config.on_spark:
+        return config
+    if config.dbt_target != "spark":
+        raise UsageError(
+            f"publish reads the marts through a SQL endpoint: use --target spark (a Thrift "
+            f"server, e.g. `ncpm spark up`), not {config.dbt_target}."
+        )
+    folder = config.spark_dir or config.root / "warehouse" / "spark"
+    return dataclasses.replace(config, duckdb_path=folder / SPARK_MARTS)
+
+
+def stage_raw_feeds(
+    config: Settings, period: PublicationPeriod, env: dict | None = None
+) -> None:
+    """On Spark: the raw sources as tables over the landing files (and revision logs);
+    ``env`` as for :func:`dbt` (e.g. another publications folder)."""
+    if dbt(config, ["run-operation", "stage_raw_feeds"], period, env=env) != 0:
+        raise PublishError(
+            f"dbt run-operation stage_raw_feeds failed on the Spark target at "
+            f"{config.spark_host}:{config.spark_port} (see above): is the Thrift server up "
+            "(`ncpm spark status`)? Nothing was published."
+        )
+
+
+def export_spark_marts(config: Settings) -> None:
+    """On Spark: the built marts, through the Thrift endpoint, into ``config.duckdb_path``."""
+    from ncpm.spark import marts
+
+    python = (config.spark_venv or config.root / ".venv-spark") / "bin" / "python"
+    try:
+        counts = marts.export_marts(
+            python, config.spark_host, config.spark_port, config.duckdb_path
+        )
+    except marts.ExportError as error:
+        raise PublishError(f"{error}\n    Nothing was published.") from error
+    say(f"    {len(counts)} marts tables read through Thrift into {config.duckdb_path}")
 
 
 def dbt(
@@ -75,9 +127,13 @@ def build(config: Settings, period: PublicationPeriod) -> dict:
     config.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
     results_file = config.target_dir / "run_results.json"
     results_file.unlink(missing_ok=True)
+    if config.on_spark:
+        stage_raw_feeds(config, period)
     code = dbt(config, ["build"], period)
     results = run_results(config)
     if code == 0:
+        if config.on_spark:
+            export_spark_marts(config)
         return results
     if results_file.exists():
         explain.explain(results_file, 10)

@@ -33,6 +33,10 @@ the holder (ncpm.warehouse), before dbt runs or when dbt meets DuckDB's lock err
 Exit codes: 0 published; 1 a step failed (nothing published); 2 usage error or refusal
 (malformed PERIOD, existing publication without --revise, publish already running).
 
+``--target spark`` builds on a Spark Thrift server (``ncpm spark up`` starts a local one)
+and reads the marts back through it (publish/build.py); the steps after the build are the
+same on both engines.
+
 Paths come from :mod:`ncpm.settings` (NCPM_DUCKDB_PATH, NCPM_RAW_DIR, NCPM_PUBLICATIONS_DIR,
 NCPM_PUBLISHED_DUCKDB_PATH, DBT_TARGET_PATH); pass ``config`` to use others. ``hooks``
 (:class:`Hooks`) are callables run at the step boundaries: tests pass them to inject
@@ -41,6 +45,7 @@ faults; production passes none.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable
@@ -88,7 +93,7 @@ def publish(
     hooks: Hooks | None = None,
 ) -> int:
     """Run the eight steps for ``period``; 0, or raise PublishError or UsageError."""
-    config = config or settings.get()
+    config = build.engine_config(config or settings.get())
     hooks = hooks or Hooks()
     started_all = time.perf_counter()
     publications = config.publications_dir
@@ -178,8 +183,12 @@ def run(
     *,
     config: Settings | None = None,
     hooks: Hooks | None = None,
+    target: str | None = None,
 ) -> int:
-    """Publish the quarter ``period_text`` (YYYY-MM); the exit code (0, 1 or 2, above)."""
+    """Publish the quarter ``period_text`` (YYYY-MM) with the dbt ``target`` (default
+    NCPM_TARGET); the exit code (0, 1 or 2, above)."""
+    if target:
+        config = dataclasses.replace(config or settings.get(), dbt_target=target)
     try:
         period = parse_publication_period(period_text)
         return publish(period, revise, config, hooks)

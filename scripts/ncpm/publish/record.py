@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ncpm import warehouse
 from ncpm.periods import PublicationPeriod
-from ncpm.publish.build import dbt
+from ncpm.publish.build import dbt, export_spark_marts, stage_raw_feeds
 from ncpm.publish.common import REVISIONS, PublishError, say
 from ncpm.publish.export import export_tables
 from ncpm.settings import Settings
@@ -87,12 +87,14 @@ def export_revisions(config: Settings, work: Path, period: PublicationPeriod) ->
             (logs / name).mkdir(parents=True)
             shutil.copyfile(path, logs / name / REVISION_LOG)
         say(f"    the revision history from {len(sources)} revision log(s)")
-        code = dbt(
-            config,
-            ["build", "--select", REVISIONS_SELECTOR],
-            period,
-            env={"NCPM_PUBLICATIONS_DIR": str(logs)},
-        )
+        env = {"NCPM_PUBLICATIONS_DIR": str(logs.resolve())}
+        if config.on_spark:
+            # The revision log table is staged over the copied logs; step 6 stages it again
+            # over the publications folder.
+            stage_raw_feeds(config, period, env=env)
+        code = dbt(config, ["build", "--select", REVISIONS_SELECTOR], period, env=env)
+        if code == 0 and config.on_spark:
+            export_spark_marts(config)
     finally:
         shutil.rmtree(logs, ignore_errors=True)
     if code != 0:
@@ -109,10 +111,15 @@ def export_revisions(config: Settings, work: Path, period: PublicationPeriod) ->
 
 
 def refresh_revisions(config: Settings, period: PublicationPeriod) -> None:
-    """Step 6: rebuild marts.rpt_revisions from every publication's revision log."""
+    """Step 6: rebuild marts.rpt_revisions from every publication's revision log (on Spark:
+    the revision log table staged again over the new files, then the marts read back)."""
+    if config.on_spark:
+        stage_raw_feeds(config, period)
     if dbt(config, ["build", "--select", REVISIONS_SELECTOR], period) != 0:
         raise PublishError(
             f"publication {period.label} is published, but refreshing marts.rpt_revisions "
             "failed (see above); the BI copy was not refreshed. Fix the error, then run "
             f"make publish PERIOD={period.label} REVISE=1."
         )
+    if config.on_spark:
+        export_spark_marts(config)

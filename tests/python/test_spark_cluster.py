@@ -1,0 +1,60 @@
+"""`ncpm spark up | down | status` refusals and states, and the Spark-to-DuckDB type map.
+
+No JVM is started here: `make spark-check` starts the real cluster (master, two workers,
+Thrift server), builds and publishes on it, and stops it. These tests cover what must
+happen before anything starts: a port taken or Java missing is refused with exit 2 and a
+message naming what to change, and a cluster never started reads as stopped (exit 3).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from ncpm.spark.marts import duckdb_type
+
+NCPM = str(Path(sys.executable).parent / "ncpm")
+
+
+def ncpm_spark(command: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
+    environ = {**os.environ, "NCPM_SPARK_DIR": str(tmp_path / "spark"), **env}
+    return subprocess.run(
+        [NCPM, "spark", command], env=environ, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_up_refuses_a_taken_port_naming_the_variable(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = ncpm_spark("up", tmp_path, NCPM_SPARK_PORT=str(port))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"port {port} on 127.0.0.1 is already in use" in result.stderr
+    assert "NCPM_SPARK_PORT" in result.stderr
+    assert not (tmp_path / "spark" / "run" / "master.pid").exists()
+
+
+def test_up_refuses_without_java(tmp_path):
+    result = ncpm_spark("up", tmp_path, JAVA_HOME=str(tmp_path / "no-java"))
+    assert result.returncode == 2
+    assert "no Java runtime found" in result.stderr and "17" in result.stderr
+
+
+def test_a_cluster_never_started_is_stopped(tmp_path):
+    status = ncpm_spark("status", tmp_path)
+    assert status.returncode == 3 and status.stdout.rstrip().endswith("stopped")
+    down = ncpm_spark("down", tmp_path)
+    assert down.returncode == 0 and "not running" in down.stdout
+
+
+def test_spark_types_map_to_duckdb_types():
+    assert duckdb_type("string") == "VARCHAR"
+    assert duckdb_type("double") == "DOUBLE"
+    assert duckdb_type("bigint") == "BIGINT"
+    assert duckdb_type("decimal(38, 6)") == "DECIMAL(38, 6)"
+    assert duckdb_type("date") == "DATE"
+    assert duckdb_type("varchar(10)") == "VARCHAR"
