@@ -43,9 +43,7 @@ def engine_config(config: Settings) -> Settings:
     return dataclasses.replace(config, duckdb_path=folder / SPARK_MARTS)
 
 
-def stage_raw_feeds(
-    config: Settings, period: PublicationPeriod, env: dict | None = None
-) -> None:
+def stage_raw_feeds(config: Settings, period: PublicationPeriod, env: dict | None = None) -> None:
     """On Spark: the raw sources as tables over the landing files (and revision logs);
     ``env`` as for :func:`dbt` (e.g. another publications folder)."""
     if dbt(config, ["run-operation", "stage_raw_feeds"], period, env=env) != 0:
