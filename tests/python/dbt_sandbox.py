@@ -18,11 +18,13 @@ Speed (docs/development.md, "Tests"):
 from __future__ import annotations
 
 import atexit
+import hashlib
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +41,7 @@ BIN = Path(sys.executable).parent
 # sent to whichever worker is free.
 XDIST_GROUPS = {
     "test_publish": "publish",
+    "test_publish_failures": "publish-failures",  # one real publication, copied by each case
     "test_semantic_layer": "project-target",
     "test_trace": "project-target",
     # tests/reliability: the chained publish faults share one history; the bad inputs
@@ -223,6 +226,13 @@ def copy_feed(feed: str, raw_dir: Path) -> Path:
     return dest / files[0].name
 
 
+def copy_other_feeds(feed: str, raw_dir: Path) -> None:
+    """Copy the committed sample of every feed but ``feed`` (the one a test edits)."""
+    for feed_dir in sorted(RAW.iterdir()):
+        if feed_dir.name != feed and any(feed_dir.glob("*.csv")):
+            copy_feed(feed_dir.name, raw_dir)
+
+
 @pytest.fixture(scope="session")
 def built_sample(tmp_path_factory) -> Path:
     """The whole warehouse built from the committed sample, once; returns the DuckDB path.
@@ -247,3 +257,142 @@ def pytest_report_header(config):
     if made and Path(made).is_file():
         return f"sample warehouse: a copy of {made} (NCPM_TEST_WAREHOUSE)"
     return "sample warehouse: built once by this session (built_sample)"
+
+
+# ---------------------------------------------------------------- publishing in a sandbox
+# Shared by tests/python/test_publish*.py and tests/reliability/test_publish_faults.py
+# (pyproject's pytest `pythonpath` makes this module importable from both folders).
+
+NCPM = BIN / "ncpm"
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def sha256_tree(*folders: Path) -> dict[str, str]:
+    """sha256 of every file under the folders (links followed), by absolute path."""
+    found = {}
+    for folder in folders:
+        if not folder.exists():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                found[str(path)] = sha256(path)
+    return found
+
+
+PUBLISH_RUN = """
+args = sys.argv[1:]
+period = args[args.index("--period") + 1]
+sys.exit(pipeline.run(period, "--revise" in args, hooks=pipeline.Hooks(**HOOKS)))
+"""
+
+
+def publish_program(hooks: str = "", reuse_build: tuple[Path, Path] | None = None) -> str:
+    """Python source of a child process running the publish pipeline (``python -c``).
+
+    ``hooks`` is Python source defining ``HOOKS``, a dict of
+    :class:`ncpm.publish.pipeline.Hooks` fields to callables: the fault code lives in the
+    test, production code never loads a file or reads an environment variable to find it.
+    ``reuse_build`` = (warehouse, run_results.json) replaces step 1's ``dbt build`` with a
+    copy of a warehouse already built for the same period (steps 2-8 run as in production).
+    """
+    head = textwrap.dedent(
+        """
+        import errno, json, os, shutil, signal, sys, time
+        from pathlib import Path
+        from ncpm.publish import pipeline
+
+        HOOKS = {}
+        """
+    )
+    if reuse_build:
+        warehouse, results = reuse_build
+        head += textwrap.dedent(
+            f"""
+            from ncpm.publish import build as step1
+
+            def reuse_build(config, period):
+                shutil.copyfile({str(warehouse)!r}, config.duckdb_path)
+                return json.loads(Path({str(results)!r}).read_text())
+
+            step1.build = reuse_build
+            """
+        )
+    return head + textwrap.dedent(hooks) + textwrap.dedent(PUBLISH_RUN)
+
+
+@dataclass
+class Sandbox:
+    """A private warehouse, dbt target, publications folder and BI copy under ``root``;
+    `ncpm publish` (or a :func:`publish_program`) runs against them in its own process."""
+
+    root: Path
+    raw_dir: Path = RAW
+
+    @property
+    def publications(self) -> Path:
+        return self.root / "publications"
+
+    @property
+    def published(self) -> Path:
+        return self.root / "published" / "ncpm.duckdb"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "warehouse" / "ncpm.duckdb"
+
+    def env(self, extra: dict | None = None) -> dict[str, str]:
+        env = os.environ.copy()
+        env.update(
+            {
+                "DBT_PROFILES_DIR": str(ROOT),
+                "DBT_TARGET_PATH": str(self.root / "target"),
+                "DBT_LOG_PATH": str(self.root / "logs"),
+                "DBT_USE_COLORS": "False",
+                "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+                "NCPM_DUCKDB_PATH": str(self.warehouse),
+                "NCPM_RAW_DIR": str(self.raw_dir),
+                "NCPM_PUBLICATIONS_DIR": str(self.publications),
+                "NCPM_PUBLISHED_DUCKDB_PATH": str(self.published),
+                "NCPM_THREADS": "2",
+            }
+        )
+        env.update(extra or {})
+        return env
+
+    def command(self, *args: str, program: str | None = None) -> list[str]:
+        """`ncpm publish ARGS`, or the same arguments given to a :func:`publish_program`."""
+        if program is None:
+            return [str(NCPM), "publish", *args]
+        return [sys.executable, "-c", program, *args]
+
+    def publish(
+        self, *args: str, program: str | None = None, extra_env: dict | None = None
+    ) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            self.command(*args, program=program),
+            cwd=ROOT,
+            env=self.env(extra_env),
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+
+    def copy(self, root: Path) -> Sandbox:
+        """A new sandbox holding the same publications and BI copy (not the warehouse)."""
+        shutil.copytree(self.publications, root / "publications", symlinks=True)
+        shutil.copytree(self.published.parent, root / "published")
+        return Sandbox(root)
+
+    def snapshot(self) -> dict[str, str]:
+        """sha256 of every file of the publications folder and of the BI copy's folder, by
+        path.
+
+        Not the work area publications/.staging/: every run (one refused by a failed build
+        included) takes the lock there first and writes its pid, host and command into it.
+        """
+        files = sha256_tree(self.publications, self.published.parent)
+        return {k: v for k, v in files.items() if "/.staging/" not in k}

@@ -13,7 +13,6 @@ and the files changed, counted from the cases that ran.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import subprocess
@@ -22,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from dbt_sandbox import sha256_tree  # noqa: F401 (the test modules import it from here)
 
 ROOT = Path(__file__).resolve().parents[2]
 RAW = ROOT / "seeds" / "raw"
@@ -63,18 +63,6 @@ def pytest_runtest_logreport(report):
             if name == "reliability_tally":
                 key, count = value
                 TALLY[key] += count
-
-
-def sha256_tree(*folders: Path) -> dict[str, str]:
-    """sha256 of every file under the folders (links followed), by path."""
-    found = {}
-    for folder in folders:
-        if not folder.exists():
-            continue
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                found[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return found
 
 
 def changed_files(before: dict[str, str], after: dict[str, str]) -> list[str]:
