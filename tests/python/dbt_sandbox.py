@@ -37,18 +37,26 @@ BIN = Path(sys.executable).parent
 # Modules whose tests share state outside their tmp folders run on one xdist worker each
 # (`make pytest`: `-n 2 --dist loadgroup`): the publish history (a session fixture of
 # subprocesses), and the project's own target/ folder, which `mf` must read
-# (test_semantic_layer writes it; the trace command reads its manifest). Every other test is
-# sent to whichever worker is free.
+# (test_semantic_layer writes it; the trace command reads its manifest). So do modules whose
+# module-scoped fixture is costly (a build, a server): split over two workers, each worker
+# would set it up. Every other test is sent to whichever worker is free.
 XDIST_GROUPS = {
     "test_publish": "publish",
     "test_publish_failures": "publish-failures",  # one real publication, copied by each case
     "test_semantic_layer": "project-target",
     "test_trace": "project-target",
+    "test_toy_feed": "toy-feed",  # a copy of the project, built once
+    "test_docs": "docs",  # dbt docs generate once
+    "test_serve": "serve",  # one PostgreSQL cluster
+    "test_dashboard": "dashboard",  # Superset and PostgreSQL
     # tests/reliability: the chained publish faults share one history; the bad inputs
     # refill one sandbox landing folder in turn (and keep one dbt parse)
     "test_publish_faults": "publish-faults",
     "test_bad_inputs": "bad-inputs",
 }
+# The longest groups, longest first (CPU time on 2 cores, `make pytest PYTEST_ARGS=
+# --durations=40`): the scheduler starts them first, so that the last one to finish is short.
+XDIST_LONGEST = ["publish-faults", "publish", "bad-inputs", "publish-failures", "toy-feed"]
 
 
 def _group(nodeid: str) -> str:
@@ -61,15 +69,31 @@ def pytest_xdist_make_scheduler(config, log):
 
     xdist's own loadgroup reads `xdist_group` marks by renaming test ids on the workers, which
     pytest 9 ignores (every test then counts as its own group); this scheduler groups by module
-    itself.
+    itself. It hands out XDIST_LONGEST first, then the other groups by number of tests, then
+    single tests in collection order; a worker takes its next unit when it has at most two
+    tests left.
     """
     if config.getvalue("dist") != "loadgroup":
         return None
     from xdist.scheduler import LoadScopeScheduling
 
     class ModuleGroupScheduling(LoadScopeScheduling):
+        ordered = False
+
         def _split_scope(self, nodeid: str) -> str:
             return _group(nodeid)
+
+        def _assign_work_unit(self, node) -> None:
+            if not self.ordered:  # the first call, once the work queue is complete
+                self.ordered = True
+                rank = {group: i for i, group in enumerate(XDIST_LONGEST)}
+                units = sorted(
+                    self.workqueue.items(),
+                    key=lambda unit: (rank.get(unit[0], len(rank)), -len(unit[1])),
+                )
+                self.workqueue.clear()
+                self.workqueue.update(units)
+            super()._assign_work_unit(node)
 
     return ModuleGroupScheduling(config, log)
 
