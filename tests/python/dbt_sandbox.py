@@ -10,9 +10,10 @@ Speed (docs/development.md, "Tests"):
   test process (``dbt parse``) and its msgpack copied into each run's target folder, which
   saves the full parse (about 5 s of CPU) on every dbt call. One slot per process: xdist
   workers each have their own, and runs in one process are sequential.
-* **One sample warehouse per session** (:func:`built_sample`), or none at all when ``make``
-  has just built it: ``NCPM_TEST_WAREHOUSE`` names that file (``make check`` and ``make
-  test`` set it to the file their dbt-test step built) and the fixture copies it.
+* **One sample warehouse per test run** (:func:`sample_build`), shared by the xdist workers,
+  or none at all when ``make`` has just built it: ``NCPM_TEST_WAREHOUSE`` names that file
+  (``make check`` and ``make test`` set it to the file their dbt-test step built) and the
+  fixtures (:func:`built_sample`, and ``built`` of tests/reliability) copy it.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parents[2]
 RAW = ROOT / "seeds" / "raw"
@@ -257,22 +259,42 @@ def copy_other_feeds(feed: str, raw_dir: Path) -> None:
             copy_feed(feed_dir.name, raw_dir)
 
 
-@pytest.fixture(scope="session")
-def built_sample(tmp_path_factory) -> Path:
-    """The whole warehouse built from the committed sample, once; returns the DuckDB path.
+def sample_build(tmp_path_factory, with_results: bool = False) -> tuple[Path, Path]:
+    """The whole warehouse built from the committed sample once per test run: the paths of
+    its DuckDB file and of the build's run_results.json. Callers copy them, never write.
 
-    With NCPM_TEST_WAREHOUSE (set by `make check` and `make test` to the warehouse their
-    dbt-test step has just built from the same sources) the fixture copies that file instead
-    of building it again. Tests only read it; those that run dbt on it (docs, analyses) work
-    on the copy.
+    ``NCPM_TEST_WAREHOUSE`` (set by `make check` and `make test` to the warehouse their
+    dbt-test step has just built from the same sources, its run_results.json beside it) is
+    used as it is; without it (or, ``with_results``, without its run results) the first
+    xdist worker to ask builds the sample into the session's temporary folder, which the
+    workers share, and the other waits for it under a file lock instead of building again.
     """
-    workdir = tmp_path_factory.mktemp("sample_build")
     made = os.environ.get("NCPM_TEST_WAREHOUSE")
     if made and Path(made).is_file():
-        shutil.copyfile(made, workdir / "ncpm.duckdb")
-        return workdir / "ncpm.duckdb"
-    result = run_dbt(["build"], workdir, shared_parse=False)
-    assert result.returncode == 0, result.output[-4000:] + result.explained
+        results = Path(made).with_name("run_results.json")
+        if results.is_file() or not with_results:
+            return Path(made), results
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the session's folder, above each worker's own
+    workdir = shared / "sample_build"
+    with FileLock(shared / "sample_build.lock"):
+        if not (workdir / "built").exists():
+            result = run_dbt(["build"], workdir, shared_parse=False)
+            assert result.returncode == 0, result.output[-4000:] + result.explained
+            (workdir / "built").touch()
+    return workdir / "ncpm.duckdb", workdir / "target" / "run_results.json"
+
+
+@pytest.fixture(scope="session")
+def built_sample(tmp_path_factory) -> Path:
+    """A copy of the sample warehouse (:func:`sample_build`) for this process; its path.
+
+    Tests only read it; those that run dbt on it (docs, analyses) work in its folder.
+    """
+    workdir = tmp_path_factory.mktemp("sample_build")
+    warehouse, _ = sample_build(tmp_path_factory)
+    shutil.copyfile(warehouse, workdir / "ncpm.duckdb")
     return workdir / "ncpm.duckdb"
 
 
@@ -280,7 +302,7 @@ def pytest_report_header(config):
     made = os.environ.get("NCPM_TEST_WAREHOUSE")
     if made and Path(made).is_file():
         return f"sample warehouse: a copy of {made} (NCPM_TEST_WAREHOUSE)"
-    return "sample warehouse: built once by this session (built_sample)"
+    return "sample warehouse: built once by this session (sample_build)"
 
 
 # ---------------------------------------------------------------- publishing in a sandbox
