@@ -56,8 +56,9 @@ XDIST_GROUPS = {
     "test_publish_faults": "publish-faults",
     "test_bad_inputs": "bad-inputs",
 }
-# The longest groups, longest first (CPU time on 2 cores, `make pytest PYTEST_ARGS=
-# --durations=40`): the scheduler starts them first, so that the last one to finish is short.
+# The longest groups, roughly longest first (reorder them when `make pytest PYTEST_ARGS=
+# --durations=40` shows otherwise): the scheduler starts them first, one per worker, so the
+# run does not end with one worker idle while the other works through a long group.
 XDIST_LONGEST = ["publish-faults", "publish", "bad-inputs", "publish-failures", "toy-feed"]
 
 
