@@ -361,6 +361,7 @@ def publish_program(hooks: str = "", reuse_build: tuple[Path, Path] | None = Non
             from ncpm.publish import build as step1
 
             def reuse_build(config, period):
+                config.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile({str(warehouse)!r}, config.duckdb_path)
                 return json.loads(Path({str(results)!r}).read_text())
 

@@ -1,9 +1,9 @@
 """`make publish` refuses what must not be published, and leaves the last publication whole.
 
 Each case runs `ncpm publish` as a separate process in a private sandbox (tests/python/
-dbt_sandbox.py, ``Sandbox``) holding a copy of one real publication, 2026-03, made once for
-the module by `ncpm publish` (``previous``), and proves its files and the BI copy are left
-byte-for-byte unchanged. These cases do not need the publication history of test_publish.py,
+dbt_sandbox.py, ``Sandbox``) holding a copy of one real publication, 2026-06, made once for
+the module by the publish pipeline (``previous``), and proves its files and the BI copy are
+left byte-for-byte unchanged. These cases do not need the publication history of test_publish.py,
 so they form their own xdist group and run beside it on the other worker.
 """
 
@@ -14,7 +14,7 @@ import io
 import subprocess
 
 import pytest
-from dbt_sandbox import Sandbox, copy_feed, copy_other_feeds, publish_program
+from dbt_sandbox import Sandbox, copy_feed, copy_other_feeds, publish_program, sample_build
 
 
 def out(result: subprocess.CompletedProcess) -> str:
@@ -23,10 +23,16 @@ def out(result: subprocess.CompletedProcess) -> str:
 
 @pytest.fixture(scope="module")
 def previous(tmp_path_factory) -> Sandbox:
-    """A sandbox in which 2026-03 has been published (and the BI copy made) by `ncpm publish`."""
+    """A sandbox in which 2026-06 has been published, and the BI copy made, by the publish
+    pipeline. Its step 1 copies the sample build of the test run (``sample_build``: built for
+    the latest quarter every feed covers, 2026-06) instead of building again; steps 2 to 8
+    run as in production."""
     box = Sandbox(tmp_path_factory.mktemp("publish_previous") / "box")
-    result = box.publish("--period", "2026-03")
+    sample = sample_build(tmp_path_factory, with_results=True)
+    result = box.publish("--period", "2026-06", program=publish_program(reuse_build=sample))
     assert result.returncode == 0, out(result)[-5000:]
+    assert (box.publications / "2026-06" / "manifest.json").exists()
+    assert box.published.exists()
     return box
 
 
