@@ -67,7 +67,8 @@ check: lint dbt-test pytest-fast ## The inner loop (about 4 minutes): lint, dbt 
 	@echo "==> Checks passed (make test runs everything)"
 
 # Within `make test` and `make check` the tests' sample warehouse is the one dbt-test has just
-# built from the same sources (tests/python/dbt_sandbox.py copies it instead of building again).
+# built from the same sources, with its run_results.json beside it (tests/python/dbt_sandbox.py,
+# sample_build: the tests copy it instead of building again).
 test check: export NCPM_TEST_WAREHOUSE := $(abspath $(TEST_DUCKDB))
 
 lint: $(STAMP) ## ruff, import rules (import-linter) and sqlfluff
@@ -83,8 +84,9 @@ lint: $(STAMP) ## ruff, import rules (import-linter) and sqlfluff
 dbt-test: $(STAMP) ## dbt build with every data and unit test, on a test warehouse file
 	@echo "==> dbt build into $(TEST_DUCKDB)"
 	@mkdir -p $(dir $(TEST_DUCKDB))
-	@rm -f $(TEST_DUCKDB)
+	@rm -f $(TEST_DUCKDB) $(dir $(TEST_DUCKDB))run_results.json
 	@NCPM_DUCKDB_PATH=$(TEST_DUCKDB) $(NCPM) build
+	@cp target/run_results.json $(dir $(TEST_DUCKDB))run_results.json
 
 structure: $(STAMP) ## Structure, documentation and personal-data checks (dbt-bouncer and ncpm check over the manifest and catalog)
 	@echo "==> dbt-bouncer (structure, naming, lineage, 100% documentation)"

@@ -16,7 +16,6 @@ publications and proves they are left byte-for-byte unchanged.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import os
@@ -32,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_sandbox import RAW, ROOT, copy_feed
+from dbt_sandbox import ROOT, Sandbox, copy_feed, copy_other_feeds, publish_program, sha256
 
 from ncpm.publish.common import REFERENCE_TABLES
 from ncpm.publish.export import discover_facts
@@ -41,108 +40,6 @@ pytestmark = pytest.mark.slow
 ARTIFACTS = ROOT / "test-artifacts"
 NCPM = Path(sys.executable).parent / "ncpm"
 MARKER_WAIT = 300
-
-
-@dataclass
-class Sandbox:
-    """A private warehouse, dbt target, publications folder and BI copy."""
-
-    root: Path
-    raw_dir: Path = RAW
-
-    @property
-    def publications(self) -> Path:
-        return self.root / "publications"
-
-    @property
-    def published(self) -> Path:
-        return self.root / "published" / "ncpm.duckdb"
-
-    @property
-    def warehouse(self) -> Path:
-        return self.root / "warehouse" / "ncpm.duckdb"
-
-    def env(self, extra: dict | None = None) -> dict:
-        env = os.environ.copy()
-        env.update(
-            {
-                "DBT_PROFILES_DIR": str(ROOT),
-                "DBT_TARGET_PATH": str(self.root / "target"),
-                "DBT_LOG_PATH": str(self.root / "logs"),
-                "DBT_USE_COLORS": "False",
-                "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-                "NCPM_DUCKDB_PATH": str(self.warehouse),
-                "NCPM_RAW_DIR": str(self.raw_dir),
-                "NCPM_PUBLICATIONS_DIR": str(self.publications),
-                "NCPM_PUBLISHED_DUCKDB_PATH": str(self.published),
-                "NCPM_THREADS": "2",
-            }
-        )
-        env.update(extra or {})
-        return env
-
-    def command(self, *args: str, hooks: str | None = None) -> list[str]:
-        """`ncpm publish ARGS`, or with ``hooks`` a Python program passing them to the pipeline."""
-        return [str(NCPM), "publish", *args] if hooks is None else hooked(hooks, *args)
-
-    def publish(
-        self, *args: str, hooks: str | None = None, extra_env: dict | None = None
-    ) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            self.command(*args, hooks=hooks),
-            cwd=ROOT,
-            env=self.env(extra_env),
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-
-    def copy(self, root: Path) -> Sandbox:
-        """A new sandbox holding the same publications and BI copy (not the warehouse)."""
-        shutil.copytree(self.publications, root / "publications", symlinks=True)
-        shutil.copytree(self.published.parent, root / "published")
-        return Sandbox(root)
-
-    def snapshot(self) -> dict[str, str]:
-        """sha256 of every file of the publications folder and of the BI copy.
-
-        Not the work area publications/.staging/: every run (one refused by a failed build
-        included) takes the lock there first and writes its pid, host and command into it.
-        """
-        files = {}
-        for path in sorted(self.publications.rglob("*")) if self.publications.exists() else []:
-            if path.is_file() and ".staging" not in path.relative_to(self.publications).parts:
-                files[str(path.relative_to(self.root))] = sha256(path)
-        if self.published.exists():
-            files["published/ncpm.duckdb"] = sha256(self.published)
-        return files
-
-
-HOOKED_RUN = textwrap.dedent(
-    """
-    import sys
-    from ncpm.publish import pipeline
-
-    args = sys.argv[1:]
-    period = args[args.index("--period") + 1]
-    sys.exit(pipeline.run(period, "--revise" in args, hooks=pipeline.Hooks(**HOOKS)))
-    """
-)
-
-
-def hooked(hooks: str, *args: str) -> list[str]:
-    """A publish in its own process, given fault-injecting hooks as Python source.
-
-    ``hooks`` defines ``HOOKS``, a dict of :class:`ncpm.publish.pipeline.Hooks` fields to
-    callables. The fault code lives in the test: production code never loads a file or reads
-    an environment variable to find it.
-    """
-    return [sys.executable, "-c", textwrap.dedent(hooks) + HOOKED_RUN, *args]
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def out(result: subprocess.CompletedProcess) -> str:
@@ -232,7 +129,7 @@ def run_killed_in_export(box: Sandbox, tmp: Path, *args: str) -> tuple[int, str]
     log = tmp / "killed.log"
     with log.open("w") as sink:
         proc = subprocess.Popen(
-            box.command(*args, hooks=KILL_HOOKS),
+            box.command(*args, program=publish_program(KILL_HOOKS)),
             cwd=ROOT,
             env=box.env({"NCPM_TEST_MARKER": str(marker)}),
             stdout=sink,
@@ -547,99 +444,13 @@ def test_kill_in_the_middle_of_export_leaves_no_partial_publication(history):
     assert [p.name for p in (history.box.publications / ".staging").iterdir()] == ["publish.lock"]
 
 
-def copy_other_feeds(raw: Path) -> None:
-    """The committed samples of every feed but police recorded crime (the one a test edits)."""
-    for feed_dir in sorted(RAW.iterdir()):
-        if feed_dir.name != "police_recorded_crime" and any(feed_dir.glob("*.csv")):
-            copy_feed(feed_dir.name, raw)
-
-
-def test_blocking_test_failure_publishes_nothing(history, tmp_path):
-    box = history.box.copy(tmp_path / "box")
-    raw = tmp_path / "raw"
-    path = copy_feed("police_recorded_crime", raw)
-    copy_other_feeds(raw)
-    # Kent sends no return for 2019/20 quarter 2: a force missing a quarter (blocking)
-    with path.open(newline="", encoding="utf-8") as f:
-        rows = list(csv.reader(f))
-    kept = [r for r in rows if not (r[2] == "Kent" and r[0] == "2019/20" and r[1] == "2")]
-    text = io.StringIO()
-    csv.writer(text, lineterminator="\n").writerows(kept)
-    path.write_text(text.getvalue(), encoding="utf-8")
-    box.raw_dir = raw
-    before = box.snapshot()
-    result = box.publish("--period", "2025-12")
-    assert result.returncode == 1
-    assert "step 1 (dbt build) failed" in out(result)
-    assert "complete_quarter_coverage" in out(result)
-    assert "no rows for area E23000032 in the quarter ending 2019-09-30" in out(result)
-    assert box.snapshot() == before
-
-
-BAD_VALUE_HOOKS = """
-import pyarrow.parquet as pq, pyarrow as pa
-
-def after_export(folder):
-    path = folder / "data" / "fct_homicide.parquet"
-    table = pq.read_table(path)
-    values = table.column("value").to_pylist()
-    values[0] = -5.0  # a negative count, after export, before validation
-    table = table.set_column(table.schema.get_field_index("value"), "value", pa.array(values))
-    pq.write_table(table, path)
-
-HOOKS = {"after_export": after_export}
-"""
-
-
-def test_expectation_failure_on_exported_files_publishes_nothing(history, tmp_path):
-    box = history.box.copy(tmp_path / "box")
-    before = box.snapshot()
-    result = box.publish("--period", "2025-12", hooks=BAD_VALUE_HOOKS)
-    assert result.returncode == 1, out(result)[-3000:]
-    assert "FAIL data/fct_homicide.parquet" in out(result)
-    assert "expect_column_values_to_be_between(column=value, min_value=0" in out(result)
-    assert "ok   data/fct_homicide.csv" in out(result)
-    assert not (box.publications / "2025-12").exists()
-    failed = list((box.publications / "failed-runs").glob("2025-12-*"))
-    assert len(failed) == 1
-    assert (failed[0] / "validation" / "index.html").exists()
-    assert "NOT published" in (failed[0] / "NOT-PUBLISHED.txt").read_text()
-    after = {
-        k: v
-        for k, v in box.snapshot().items()
-        if "/failed-runs/" not in k and "/.staging/" not in k
-    }
-    assert after == {k: v for k, v in before.items() if "/.staging/" not in k}
-
-
-@pytest.mark.parametrize("period", ["2026-6", "2026-05", "June 2026", "2026-13", "", "2026-06-30"])
-def test_malformed_period_is_refused_before_anything_is_written(tmp_path, period):
-    box = Sandbox(tmp_path / "box")
-    result = box.publish("--period", period)
-    assert result.returncode == 2
-    assert "PERIOD" in out(result) and "YYYY-MM" in out(result)
-    assert not box.root.exists() or list(box.root.rglob("*")) == []
-
-
-def test_period_later_than_the_data_is_refused_and_nothing_published(history, tmp_path):
-    box = history.box.copy(tmp_path / "box")
-    before = box.snapshot()
-    result = box.publish("--period", "2026-09")
-    assert result.returncode == 1
-    assert "assert_publication_period_within_feed_coverage" in out(result)
-    assert "later (or earlier) than the data" in out(result)
-    assert "police_recorded_crime (it covers 2017-06-30 to 2026-06-30)" in out(result)
-    assert box.snapshot() == before
-    assert not (box.publications / "2026-09").exists()
-
-
 def test_revise_keeps_the_earlier_publication_and_records_the_revisions(history, tmp_path):
     box = history.box.copy(tmp_path / "box")
     june = box.publications / "2026-06"
     first = {p.relative_to(june).as_posix(): sha256(p) for p in june.rglob("*") if p.is_file()}
     raw = tmp_path / "raw"
     path = copy_feed("police_recorded_crime", raw)
-    copy_other_feeds(raw)
+    copy_other_feeds("police_recorded_crime", raw)
     # Kent resubmits: murders in 2025/26 Q4 (quarter ending 31 March 2026) 4 -> 9
     with path.open(newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))

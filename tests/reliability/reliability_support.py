@@ -1,11 +1,12 @@
-"""The reliability suite's shared sandbox: the sample warehouse built once per session.
+"""The reliability suite's shared sandbox: the sample warehouse, built once per test run.
 
-``built`` runs `ncpm build` once, into a private warehouse file and dbt target, with the
-landing folder ``NCPM_RAW_DIR`` at a fixed sandbox path (``raw/``, each feed a link to the
-committed sample). The drop-in cases later refill that same folder with damaged files and
-reuse the same target, so dbt's partial parse is kept (dbt parses again in full when an
-environment variable it reads changes). The publish faults reuse the warehouse and its
-``run_results.json``.
+``built`` copies the sample warehouse built once for the whole test run (or by `make`'s
+dbt-test step) into a private sandbox with its own dbt target and the landing folder
+``NCPM_RAW_DIR`` at a fixed sandbox path (``raw/``, each feed a link to the committed
+sample). The drop-in cases later refill that same folder with damaged files and reuse the
+same target, so dbt's partial parse is kept after their first run (dbt parses again in full
+when an environment variable it reads changes). The publish faults reuse the warehouse and
+its ``run_results.json``.
 
 The terminal summary prints one line: the bad inputs refused by name, the faults survived
 and the files changed, counted from the cases that ran.
@@ -13,15 +14,15 @@ and the files changed, counted from the cases that ran.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pytest
+from dbt_sandbox import sample_build, sha256_tree  # noqa: F401 (sha256_tree: imported from here)
 
 ROOT = Path(__file__).resolve().parents[2]
 RAW = ROOT / "seeds" / "raw"
@@ -65,18 +66,6 @@ def pytest_runtest_logreport(report):
                 TALLY[key] += count
 
 
-def sha256_tree(*folders: Path) -> dict[str, str]:
-    """sha256 of every file under the folders (links followed), by path."""
-    found = {}
-    for folder in folders:
-        if not folder.exists():
-            continue
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                found[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return found
-
-
 def changed_files(before: dict[str, str], after: dict[str, str]) -> list[str]:
     return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
 
@@ -113,6 +102,8 @@ class Built:
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Built:
+    """The sandbox, its warehouse and run results a copy of the sample build shared by the
+    whole test run (dbt_sandbox.sample_build: built once, or the one `make` has just built)."""
     root = tmp_path_factory.mktemp("reliability")
     raw = root / "raw"
     raw.mkdir()
@@ -120,17 +111,19 @@ def built(tmp_path_factory) -> Built:
         if feed.is_dir():
             (raw / feed.name).symlink_to(feed, target_is_directory=True)
     box = Built(root, root / "ncpm.duckdb", root / "target", raw, root / "build_run_results.json")
-    result = subprocess.run(
-        [str(NCPM), "build", "--vars", VARS],
-        cwd=ROOT,
-        env=box.env(),
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
-    shutil.copyfile(box.target / "run_results.json", box.run_results)
+    warehouse, results = sample_build(tmp_path_factory, with_results=True)
+    shutil.copyfile(warehouse, box.warehouse)
+    shutil.copyfile(results, box.run_results)
+    # Built without a publication period, the scorecard is for the latest quarter every
+    # quarterly feed covers: the period the publish faults publish (PERIOD_END).
+    con = duckdb.connect(str(box.warehouse), read_only=True)
+    try:
+        periods = con.execute(
+            "select distinct publication_period_end_date from marts.rpt_measures_scorecard"
+        ).fetchall()
+    finally:
+        con.close()
+    assert [str(p) for (p,) in periods] == [PERIOD_END], periods
     return box
 
 

@@ -35,14 +35,14 @@ import signal
 import socket
 import subprocess
 import sys
-import textwrap
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pytest
-from reliability_support import NCPM, RAW, ROOT, sha256_tree, tally
+from dbt_sandbox import NCPM, ROOT, Sandbox, publish_program, sha256_tree
+from reliability_support import Built, tally
 
 pytestmark = pytest.mark.slow
 PERIOD = "2026-06"
@@ -68,85 +68,20 @@ FAULTS = [(hook, kind) for hook in STEP_HOOKS for kind in ("kill", "exception")]
 FAULTS.insert(2, ("after_export_file", "enospc"))
 
 
-def program(built_db: Path, results: Path, hook: str | None = None, action: str = "") -> str:
-    """The child: the pipeline with step 1 reused and, given a hook, the fault injected."""
-    fault = ""
+def program(built: Built, hook: str | None = None, action: str = "") -> str:
+    """The child: the pipeline with step 1 reused and, given a hook, the fault injected
+    (``action`` is the hook's body; without a hook, source defining ``HOOKS`` itself)."""
+    fault = action
     if hook:
         fault = f"""
-        HOOK = {hook!r}
+HOOK = {hook!r}
 
-        def fault(path):
-            {action}
+def fault(path):
+    {action}
 
-        HOOKS = {{HOOK: fault}}
-        """
-    elif action:
-        fault = action
-    return (
-        textwrap.dedent(
-            f"""
-        import errno, json, os, shutil, signal, sys, time
-        from pathlib import Path
-        from ncpm.publish import build as step1, pipeline
-
-        HOOKS = {{}}
-
-        def reuse_build(config, period):
-            shutil.copyfile({str(built_db)!r}, config.duckdb_path)
-            return json.loads(Path({str(results)!r}).read_text())
-
-        step1.build = reuse_build
-        """
-        )
-        + textwrap.dedent(fault)
-        + textwrap.dedent(
-            """
-        args = sys.argv[1:]
-        period = args[args.index("--period") + 1]
-        sys.exit(pipeline.run(period, "--revise" in args, hooks=pipeline.Hooks(**HOOKS)))
-        """
-        )
-    )
-
-
-@dataclass
-class Box:
-    root: Path
-
-    @property
-    def publications(self) -> Path:
-        return self.root / "publications"
-
-    @property
-    def published(self) -> Path:
-        return self.root / "published" / "ncpm.duckdb"
-
-    @property
-    def warehouse(self) -> Path:
-        return self.root / "warehouse" / "ncpm.duckdb"
-
-    def env(self) -> dict:
-        env = os.environ.copy()
-        env.update(
-            {
-                "DBT_PROFILES_DIR": str(ROOT),
-                "DBT_TARGET_PATH": str(self.root / "target"),
-                "DBT_LOG_PATH": str(self.root / "logs"),
-                "DBT_USE_COLORS": "False",
-                "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
-                "NCPM_DUCKDB_PATH": str(self.warehouse),
-                "NCPM_RAW_DIR": str(RAW),
-                "NCPM_PUBLICATIONS_DIR": str(self.publications),
-                "NCPM_PUBLISHED_DUCKDB_PATH": str(self.published),
-                "NCPM_THREADS": "2",
-            }
-        )
-        return env
-
-    def visible(self) -> dict[str, str]:
-        """sha256 of every publication file (not the work area) and of the BI copy."""
-        files = sha256_tree(self.publications, self.published.parent)
-        return {k: v for k, v in files.items() if "/.staging/" not in k}
+HOOKS = {{HOOK: fault}}
+"""
+    return publish_program(fault, reuse_build=(built.warehouse, built.run_results))
 
 
 @dataclass
@@ -161,11 +96,11 @@ class Run:
     bi_copy_id: str = ""  # the publication the BI copy holds
 
 
-def run(box: Box, code: str, *args: str, **popen) -> Run:
-    before = box.visible()
+def run(box: Sandbox, code: str, *args: str) -> Run:
+    before = box.snapshot()
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "-c", code, "--period", PERIOD, *args],
+        box.command("--period", PERIOD, *args, program=code),
         cwd=ROOT,
         env=box.env(),
         capture_output=True,
@@ -179,7 +114,7 @@ def run(box: Box, code: str, *args: str, **popen) -> Run:
         proc.stdout + proc.stderr,
         time.perf_counter() - started,
         before,
-        box.visible(),
+        box.snapshot(),
         sorted(p.name for p in staging.iterdir()) if staging.exists() else [],
         whole(box.publications / PERIOD),
         bi_copy_id(box.published),
@@ -188,7 +123,7 @@ def run(box: Box, code: str, *args: str, **popen) -> Run:
 
 @dataclass
 class Chain:
-    box: Box
+    box: Sandbox
     first: Run
     faults: dict[tuple[str, str], Run]
     locked: Run
@@ -245,16 +180,15 @@ sys.stdin.read()
 
 @pytest.fixture(scope="module")
 def chain(built, tmp_path_factory) -> Chain:
-    box = Box(tmp_path_factory.mktemp("faults"))
+    box = Sandbox(tmp_path_factory.mktemp("faults"))
     box.warehouse.parent.mkdir(parents=True)
-    clean = program(built.warehouse, built.run_results)
+    clean = program(built)
     first = run(box, clean)
     assert first.returncode == 0, first.output[-5000:]
 
     faults = {}
     for hook, kind in FAULTS:
-        faults[hook, kind] = run(box, program(built.warehouse, built.run_results, hook,
-                                              ACTIONS[kind]), "--revise")  # fmt: skip
+        faults[hook, kind] = run(box, program(built, hook, ACTIONS[kind]), "--revise")
 
     # the warehouse file held by another process (a BI tool pointed at the build file)
     holder = subprocess.Popen(
@@ -273,13 +207,13 @@ def chain(built, tmp_path_factory) -> Chain:
     # two publishes started together: the first holds the lock through its step 1
     marker = box.root / "holding"
     env = {**box.env(), "NCPM_TEST_DIR": str(box.root)}
-    waiting = program(built.warehouse, built.run_results, action=WAIT_AFTER_BUILD)
-    before = box.visible()
+    waiting = program(built, action=WAIT_AFTER_BUILD)
+    before = box.snapshot()
     log = box.root / "winner.log"
     started = time.perf_counter()
     with log.open("w") as sink:
         proc = subprocess.Popen(
-            [sys.executable, "-c", waiting, "--period", PERIOD, "--revise"],
+            box.command("--period", PERIOD, "--revise", program=waiting),
             cwd=ROOT,
             env=env,
             stdout=sink,
@@ -304,7 +238,7 @@ def chain(built, tmp_path_factory) -> Chain:
             refused.stdout + refused.stderr,
             time.perf_counter() - t0,
             before,
-            box.visible(),
+            box.snapshot(),
         )
         (box.root / "release").touch()
         try:
@@ -318,7 +252,7 @@ def chain(built, tmp_path_factory) -> Chain:
         log.read_text(),
         time.perf_counter() - started,
         before,
-        box.visible(),
+        box.snapshot(),
         sorted(p.name for p in staging.iterdir()),
         whole(box.publications / PERIOD),
         bi_copy_id(box.published),
