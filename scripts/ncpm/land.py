@@ -71,7 +71,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ncpm import contracts, settings
+from ncpm import contracts, settings, street_level
 from ncpm.periods import PeriodError, parse_fy_label
 
 ROOT = settings.root()
@@ -159,7 +159,9 @@ def default_raw_dir() -> Path:
 def list_feeds(raw_dir: Path) -> list[str]:
     """Feed names: the non-hidden folders directly under the raw dir."""
     return sorted(
-        path.name for path in raw_dir.iterdir() if path.is_dir() and not path.name.startswith(".")
+        path.name
+        for path in raw_dir.iterdir()
+        if path.is_dir() and not path.name.startswith((".", "_"))
     )
 
 
@@ -392,6 +394,12 @@ def land(
             f"raw dir {raw} does not exist. Pass --raw-dir or set {RAW_DIR_ENV} to the folder "
             "holding one sub-folder per feed."
         )
+    if feed == street_level.FEED:  # one Parquet file per force and month (ncpm.street_level)
+        if year is not None or sheets:
+            raise UsageError(f"--year and --sheet do not apply to {feed}.")
+        from ncpm.street_level import land as street_land
+
+        return street_land.land(source, raw)
     if feed in WIDE_FEEDS.values():
         raise UsageError(
             f"{feed} is written by the landing script only: land a wide seizures table with "
