@@ -291,17 +291,23 @@ def _closest_header(rows: list[list[str]]) -> list[str] | None:
     return best
 
 
+# Workbook engines by suffix: odfpy for OpenDocument, openpyxl for Excel (the ONS
+# population workbook read by ``ncpm reference geography``).
+WORKBOOK_ENGINES = {".ods": ("odf", "OpenDocument"), ".xlsx": ("openpyxl", "Excel (.xlsx)")}
+
+
 def read_ods_file(
     path: Path, expected: list[str] | None, sheets: list[str] | None
 ) -> tuple[list[str], list[list[str]], list[str]]:
-    """Read an .ods workbook: (header cells, data rows, sheet names read)."""
+    """Read an .ods (or .xlsx) workbook: (header cells, data rows, sheet names read)."""
     import pandas as pd
 
+    engine, kind = WORKBOOK_ENGINES.get(path.suffix.lower(), WORKBOOK_ENGINES[".ods"])
     try:
-        workbook = pd.ExcelFile(path, engine="odf")  # parsed once, read below
+        workbook = pd.ExcelFile(path, engine=engine)  # parsed once, read below
         names = list(workbook.sheet_names)
-    except Exception as exc:  # odfpy raises assorted errors on non-ODS input
-        raise BadInputError(f"{path} is not a readable OpenDocument spreadsheet: {exc}") from exc
+    except Exception as exc:  # the engines raise assorted errors on other input
+        raise BadInputError(f"{path} is not a readable {kind} spreadsheet: {exc}") from exc
     if sheets:
         unknown = [name for name in sheets if name not in names]
         if unknown:
@@ -316,7 +322,7 @@ def read_ods_file(
         frames = pd.read_excel(
             workbook,
             sheet_name=names,
-            engine="odf",
+            engine=engine,
             dtype=str,
             header=None,
             keep_default_na=False,
