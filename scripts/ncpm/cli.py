@@ -343,6 +343,42 @@ def compare_marts(a: Path, b: Path, digits: int) -> None:
     _exit(0 if same else 1)
 
 
+# --------------------------------------------------------------------------- reference seeds
+
+
+@main.group()
+def reference() -> None:
+    """Reference seeds derived from published files (seeds/reference/)."""
+
+
+@reference.command(
+    "geography",
+    epilog="""
+\b
+Examples:
+  ncpm reference geography                 (from $NCPM_REALDATA_DIR/geography)
+  ncpm reference geography --from ~/ons --check
+\b
+Exit codes: 0 written or up to date, 1 a seed differs or bad input (explained), 2 no folder.
+""",
+)
+@click.option(
+    "--from",
+    "source_dir",
+    type=click.Path(path_type=Path),
+    help="Folder with the ONS files (default $NCPM_REALDATA_DIR/geography).",
+)
+@click.option("--check", "check_only", is_flag=True, help="Exit 1 naming each seed that differs.")
+def reference_geography(source_dir: Path | None, check_only: bool) -> None:
+    """Derive ref_districts, ref_lsoas and ref_district_population from the ONS files.
+
+    The hand-checked ref_lsoa_district_names is validated against the lookup, never written.
+    """
+    from ncpm import geography
+
+    _exit(geography.run(source_dir or geography.default_source_dir(), check_only))
+
+
 # --------------------------------------------------------------------------- bench and Spark
 
 

@@ -71,7 +71,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ncpm import contracts, settings
+from ncpm import contracts, settings, street_level
 from ncpm.periods import PeriodError, parse_fy_label
 
 ROOT = settings.root()
@@ -159,7 +159,9 @@ def default_raw_dir() -> Path:
 def list_feeds(raw_dir: Path) -> list[str]:
     """Feed names: the non-hidden folders directly under the raw dir."""
     return sorted(
-        path.name for path in raw_dir.iterdir() if path.is_dir() and not path.name.startswith(".")
+        path.name
+        for path in raw_dir.iterdir()
+        if path.is_dir() and not path.name.startswith((".", "_"))
     )
 
 
@@ -289,17 +291,23 @@ def _closest_header(rows: list[list[str]]) -> list[str] | None:
     return best
 
 
+# Workbook engines by suffix: odfpy for OpenDocument, openpyxl for Excel (the ONS
+# population workbook read by ``ncpm reference geography``).
+WORKBOOK_ENGINES = {".ods": ("odf", "OpenDocument"), ".xlsx": ("openpyxl", "Excel (.xlsx)")}
+
+
 def read_ods_file(
     path: Path, expected: list[str] | None, sheets: list[str] | None
 ) -> tuple[list[str], list[list[str]], list[str]]:
-    """Read an .ods workbook: (header cells, data rows, sheet names read)."""
+    """Read an .ods (or .xlsx) workbook: (header cells, data rows, sheet names read)."""
     import pandas as pd
 
+    engine, kind = WORKBOOK_ENGINES.get(path.suffix.lower(), WORKBOOK_ENGINES[".ods"])
     try:
-        workbook = pd.ExcelFile(path, engine="odf")  # parsed once, read below
+        workbook = pd.ExcelFile(path, engine=engine)  # parsed once, read below
         names = list(workbook.sheet_names)
-    except Exception as exc:  # odfpy raises assorted errors on non-ODS input
-        raise BadInputError(f"{path} is not a readable OpenDocument spreadsheet: {exc}") from exc
+    except Exception as exc:  # the engines raise assorted errors on other input
+        raise BadInputError(f"{path} is not a readable {kind} spreadsheet: {exc}") from exc
     if sheets:
         unknown = [name for name in sheets if name not in names]
         if unknown:
@@ -314,7 +322,7 @@ def read_ods_file(
         frames = pd.read_excel(
             workbook,
             sheet_name=names,
-            engine="odf",
+            engine=engine,
             dtype=str,
             header=None,
             keep_default_na=False,
@@ -392,6 +400,12 @@ def land(
             f"raw dir {raw} does not exist. Pass --raw-dir or set {RAW_DIR_ENV} to the folder "
             "holding one sub-folder per feed."
         )
+    if feed == street_level.FEED:  # one Parquet file per force and month (ncpm.street_level)
+        if year is not None or sheets:
+            raise UsageError(f"--year and --sheet do not apply to {feed}.")
+        from ncpm.street_level import land as street_land
+
+        return street_land.land(source, raw)
     if feed in WIDE_FEEDS.values():
         raise UsageError(
             f"{feed} is written by the landing script only: land a wide seizures table with "
