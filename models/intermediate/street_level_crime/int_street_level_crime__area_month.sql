@@ -130,7 +130,7 @@ lsoa_rows as (
         located.month_start_date,
         located.month_index,
         {%- for category in categories %}
-        sum(located.{{ category }}_count) as {{ category }}_count,
+            sum(located.{{ category }}_count) as {{ category }}_count,
         {%- endfor %}
         cast(null as bigint) as unlocated_crime_count,
         false as is_data_gap,
@@ -142,47 +142,47 @@ lsoa_rows as (
 
 {%- for level, code, name in [('district', 'lad_code', 'lad_name'), ('csp', 'csp_code', 'csp_name')] %}
 
-{{ level }}_sums as (
+    {{ level }}_sums as (
 
-    select
-        {{ code }} as area_code,
-        month_index,
-        {%- for category in categories %}
-        sum({{ category }}_count) as {{ category }}_count{{ ',' if not loop.last }}
-        {%- endfor %}
-    from located
-    where {{ code }} is not null
-    group by {{ code }}, month_index
+        select
+            {{ code }} as area_code,
+            {%- for category in categories %}
+                sum({{ category }}_count) as {{ category }}_count,
+            {%- endfor %}
+            month_index
+        from located
+        where {{ code }} is not null
+        group by {{ code }}, month_index
 
-),
+    ),
 
-{{ level }}_rows as (
+    {{ level }}_rows as (
 
-    select
-        areas.area_code,
-        '{{ level }}' as area_level,
-        'all' as breakdown,
-        areas.area_code as status_area_code,
-        force_months.month_start_date,
-        force_months.month_index,
-        {%- for category in categories %}
-        case when force_months.has_data then coalesce(sums.{{ category }}_count, 0) end as {{ category }}_count,
-        {%- endfor %}
-        cast(null as bigint) as unlocated_crime_count,
-        not force_months.has_data as is_data_gap,
-        case
-            when not force_months.has_data
-                then {{ dbt.concat(["'No police.uk data from '", "force_months.force_name", "' for the month'"]) }}
-        end as quality_note
-    from (select distinct {{ code }} as area_code, pfa_code from districts) as areas
-    inner join force_months
-        on areas.pfa_code = force_months.pfa_code
-    left join {{ level }}_sums as sums
-        on
-            areas.area_code = sums.area_code
-            and force_months.month_index = sums.month_index
+        select
+            areas.area_code,
+            '{{ level }}' as area_level,
+            'all' as breakdown,
+            areas.area_code as status_area_code,
+            force_months.month_start_date,
+            force_months.month_index,
+            {%- for category in categories %}
+                case when force_months.has_data then coalesce(sums.{{ category }}_count, 0) end as {{ category }}_count,
+            {%- endfor %}
+            cast(null as bigint) as unlocated_crime_count,
+            not force_months.has_data as is_data_gap,
+            case
+                when not force_months.has_data
+                    then {{ dbt.concat(["'No police.uk data from '", "force_months.force_name", "' for the month'"]) }}
+            end as quality_note
+        from (select distinct {{ code }} as area_code, pfa_code from districts) as areas
+        inner join force_months
+            on areas.pfa_code = force_months.pfa_code
+        left join {{ level }}_sums as sums
+            on
+                areas.area_code = sums.area_code
+                and force_months.month_index = sums.month_index
 
-),
+    ),
 {%- endfor %}
 
 pfa_sums as (
@@ -191,7 +191,7 @@ pfa_sums as (
         force_pfa_code as area_code,
         month_index,
         {%- for category in categories %}
-        sum({{ category }}_count) as {{ category }}_count,
+            sum({{ category }}_count) as {{ category }}_count,
         {%- endfor %}
         sum(case when is_located then 0 else all_crime_count end) as unlocated_crime_count
     from england_wales
@@ -209,7 +209,7 @@ pfa_rows as (
         force_months.month_start_date,
         force_months.month_index,
         {%- for category in categories %}
-        case when force_months.has_data then coalesce(pfa_sums.{{ category }}_count, 0) end as {{ category }}_count,
+            case when force_months.has_data then coalesce(pfa_sums.{{ category }}_count, 0) end as {{ category }}_count,
         {%- endfor %}
         case when force_months.has_data then coalesce(pfa_sums.unlocated_crime_count, 0) end as unlocated_crime_count,
         not force_months.has_data as is_data_gap,
@@ -235,7 +235,7 @@ pfa_decile_rows as (
         located.month_start_date,
         located.month_index,
         {%- for category in categories %}
-        sum(located.{{ category }}_count) as {{ category }}_count,
+            sum(located.{{ category }}_count) as {{ category }}_count,
         {%- endfor %}
         cast(null as bigint) as unlocated_crime_count,
         false as is_data_gap,
@@ -273,7 +273,7 @@ select
     -- numerics
     stacked.month_index,
     {%- for category in categories %}
-    stacked.{{ category }}_count,
+        stacked.{{ category }}_count,
     {%- endfor %}
     stacked.unlocated_crime_count,
 

@@ -44,6 +44,7 @@ coverage as (
 ),
 
 {#- Gaps of the dense series (districts, CSPs, PFAs) over each rolling year. #}
+
 status as (
 
     select
@@ -72,10 +73,10 @@ rolled as (
         is_data_gap as is_month_data_gap,
         quality_note as month_quality_note,
         {%- for measure in measures %}
-        {{ measure }},
-        sum({{ measure }}) over (
-            partition by area_code, breakdown order by month_index range between 11 preceding and current row
-        ) as {{ measure }}_window,
+            {{ measure }},
+            sum({{ measure }}) over (
+                partition by area_code, breakdown order by month_index range between 11 preceding and current row
+            ) as {{ measure }}_window,
         {%- endfor %}
         max(landed_at) over (
             partition by area_code, breakdown order by month_index range between 11 preceding and current row
@@ -94,13 +95,13 @@ base_areas as (
         rolled.month_index,
         rolled.is_month_data_gap,
         {%- for measure in measures %}
-        rolled.{{ measure }},
-        case
-            when
-                rolled.month_index - 11 >= coverage.first_month_index
-                and coalesce(status.gap_months, 0) = 0
-                then rolled.{{ measure }}_window
-        end as {{ measure | replace('_count', '') }}_rolling_12_months,
+            rolled.{{ measure }},
+            case
+                when
+                    rolled.month_index - 11 >= coverage.first_month_index
+                    and coalesce(status.gap_months, 0) = 0
+                    then rolled.{{ measure }}_window
+            end as {{ measure | replace('_count', '') }}_rolling_12_months,
         {%- endfor %}
         rolled.month_index - 11 < coverage.first_month_index or coalesce(status.gap_months, 0) > 0
             as is_data_gap,
@@ -145,6 +146,7 @@ national as (
 ),
 
 {#- Each PFA once per parent: its region and England and Wales. #}
+
 pfa_parts as (
 
     select
@@ -169,6 +171,7 @@ pfa_parts as (
 ),
 
 {#- Which PFAs each parent leaves out, from their `all` rows. #}
+
 exclusions as (
 
     select
@@ -195,9 +198,9 @@ parent_sums as (
         month_start_date,
         month_index,
         {%- for measure in measures %}
-        sum(case when not is_month_data_gap then {{ measure }} end) as {{ measure }},
-        sum({{ measure | replace('_count', '') }}_rolling_12_months)
-            as {{ measure | replace('_count', '') }}_rolling_12_months,
+            sum(case when not is_month_data_gap then {{ measure }} end) as {{ measure }},
+            sum({{ measure | replace('_count', '') }}_rolling_12_months)
+                as {{ measure | replace('_count', '') }}_rolling_12_months,
         {%- endfor %}
         max(landed_at) as landed_at
     from pfa_parts
@@ -215,12 +218,12 @@ parent_areas as (
         parent_sums.month_index,
         exclusions.month_gap_parts = exclusions.parts as is_month_data_gap,
         {%- for measure in measures %}
-        case when exclusions.month_gap_parts < exclusions.parts then parent_sums.{{ measure }} end
-            as {{ measure }},
-        case
-            when exclusions.year_gap_parts < exclusions.parts
-                then parent_sums.{{ measure | replace('_count', '') }}_rolling_12_months
-        end as {{ measure | replace('_count', '') }}_rolling_12_months,
+            case when exclusions.month_gap_parts < exclusions.parts then parent_sums.{{ measure }} end
+                as {{ measure }},
+            case
+                when exclusions.year_gap_parts < exclusions.parts
+                    then parent_sums.{{ measure | replace('_count', '') }}_rolling_12_months
+            end as {{ measure | replace('_count', '') }}_rolling_12_months,
         {%- endfor %}
         exclusions.year_gap_parts = exclusions.parts as is_data_gap,
         exclusions.year_gap_parts > 0 and exclusions.year_gap_parts < exclusions.parts as is_incomplete,
@@ -265,8 +268,8 @@ select
     -- numerics
     month_index,
     {%- for measure in measures %}
-    {{ measure }},
-    {{ measure | replace('_count', '') }}_rolling_12_months,
+        {{ measure }},
+        {{ measure | replace('_count', '') }}_rolling_12_months,
     {%- endfor %}
 
     -- flags

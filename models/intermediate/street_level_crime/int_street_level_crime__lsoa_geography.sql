@@ -6,8 +6,9 @@
       IMD 2019 decile (English LSOAs only).
     * Any other code (police.uk uses 2021 codes in later years) is routed by its name:
       `<district name> NNNX` less the suffix. Its IMD decile is unknown.
-    * The district name maps to a LAD23 code through ref_lsoa_district_names (2011 and
-      2021 names, including the districts merged or renamed since 2011).
+    * The district name maps to a LAD23 code and its community safety partnership
+      through ref_lsoa_district_names (2011 and 2021 names, including the districts
+      merged or renamed since 2011, whose partnership can outlive them).
     An LSOA that cannot be routed stays here with null codes, counts in its LSOA row
     only, and a warning test names it.
 -#}
@@ -39,7 +40,8 @@ district_names as (
 
     select
         district_name,
-        lad_code
+        lad_code,
+        csp_code
     from {{ ref('ref_lsoa_district_names') }}
 
 ),
@@ -47,6 +49,15 @@ district_names as (
 districts as (
 
     select * from {{ ref('ref_districts') }}
+
+),
+
+csps as (
+
+    select distinct
+        csp_code,
+        csp_name
+    from {{ ref('ref_districts') }}
 
 ),
 
@@ -87,8 +98,9 @@ select
     named.district_name,
     district_names.lad_code,
     districts.lad_name,
-    districts.csp_code,
-    districts.csp_name,
+    {#- The partnership of the 2011 district (Allerdale stays a CSP inside Cumberland). #}
+    district_names.csp_code,
+    csps.csp_name,
     districts.pfa_code,
     pfas.parent_area_code as region_code,
 
@@ -107,5 +119,7 @@ left join district_names
     on named.district_name = district_names.district_name
 left join districts
     on district_names.lad_code = districts.lad_code
+left join csps
+    on district_names.csp_code = csps.csp_code
 left join pfas
     on districts.pfa_code = pfas.area_code

@@ -75,7 +75,7 @@ counted as (
         lsoa_code,
         max(lsoa_name) as lsoa_name,
         {%- for category in ['burglary', 'robbery', 'vehicle_crime', 'theft_from_the_person', 'other_crime', 'anti_social_behaviour'] %}
-        sum(case when category_code = '{{ category }}' then 1 else 0 end) as {{ category }}_count,
+            sum(case when category_code = '{{ category }}' then 1 else 0 end) as {{ category }}_count,
         {%- endfor %}
         sum(case when is_neighbourhood_crime then 1 else 0 end) as neighbourhood_crime_count,
         sum(case when category_code <> 'anti_social_behaviour' then 1 else 0 end) as all_crime_count
@@ -93,7 +93,7 @@ select
     -- numerics
     counted.month_index,
     {%- for category in street_level_categories() %}
-    counted.{{ category }}_count,
+        counted.{{ category }}_count,
     {%- endfor %}
 
     -- flags

@@ -1,5 +1,5 @@
 {#-
-    Local diagnostics from police.uk street-level data: one row per area, month end,
+    Local diagnostics of the police.uk street-level data: one row per area, month end,
     crime category and breakdown, with the month's count and the rolling 12 months
     ending that month, the YE Jun 2019 baseline, change, % change and rate per 1,000.
     Area levels district, CSP, PFA, region and England and Wales (LSOAs are in
@@ -28,28 +28,28 @@ rolling as (
 long as (
 
     {%- for category, unit in categories %}
-    {%- if not loop.first %}
-    union all
-    {%- endif %}
-    select
-        area_code,
-        area_level,
-        breakdown,
-        period_end_date,
-        '{{ category }}' as crime_category,
-        '{{ unit }}' as unit,
-        cast({{ category }}_count as double) as month_value,
-        cast({{ category }}_rolling_12_months as double) as value,
-        case
-            when area_level = 'pfa' and breakdown = 'all' and all_crime_rolling_12_months > 0
-                then 100.0 * unlocated_crime_rolling_12_months / all_crime_rolling_12_months
-        end as unlocated_crime_pct,
-        is_month_data_gap,
-        is_data_gap,
-        is_incomplete,
-        quality_note,
-        month_quality_note
-    from rolling
+        {%- if not loop.first %}
+            union all
+        {%- endif %}
+        select
+            area_code,
+            area_level,
+            breakdown,
+            period_end_date,
+            '{{ category }}' as crime_category,
+            '{{ unit }}' as unit,
+            cast({{ category }}_count as double) as month_value,
+            cast({{ category }}_rolling_12_months as double) as value,
+            case
+                when area_level = 'pfa' and breakdown = 'all' and all_crime_rolling_12_months > 0
+                    then 100.0 * unlocated_crime_rolling_12_months / all_crime_rolling_12_months
+            end as unlocated_crime_pct,
+            is_month_data_gap,
+            is_data_gap,
+            is_incomplete,
+            quality_note,
+            month_quality_note
+        from rolling
     {%- endfor %}
 
 ),

@@ -39,9 +39,9 @@ select
     geography.imd_decile,
     rolling.period_end_date,
     {%- for category in categories %}
-    cast(rolling.{{ category }}_count as double) as {{ category }}_month_value,
-    cast(rolling.{{ category }}_rolling_12_months as double) as {{ category }}_value,
-    cast(baseline.{{ category }}_rolling_12_months as double) as {{ category }}_baseline_value,
+        cast(rolling.{{ category }}_count as double) as {{ category }}_month_value,
+        cast(rolling.{{ category }}_rolling_12_months as double) as {{ category }}_value,
+        cast(baseline.{{ category }}_rolling_12_months as double) as {{ category }}_baseline_value,
     {%- endfor %}
     rolling.is_data_gap,
     rolling.quality_note,

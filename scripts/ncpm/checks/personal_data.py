@@ -31,7 +31,7 @@ from ncpm.disclosure import personal_columns
 ROOT = settings.root()
 PERSONAL_TAG = "personal"
 ESTIMATION_TAG = "survey_estimation"
-# Models that publish aggregate counts only (the street-level LSOA counts, docs/local_diagnostics.md).
+# Models that publish aggregate counts only (street-level LSOA counts, docs/local_diagnostics.md).
 AGGREGATE_TAG = "aggregate"
 MARTS_SCHEMA = "marts"
 MARTS_PATH = "models/marts/"
