@@ -98,6 +98,7 @@ def build(dbt_args: tuple[str, ...]) -> None:
 Examples:
   ncpm land police_recorded_crime prc-pfa-mar2013-onwards-tables.ods --sheet 2017-18
   ncpm land drug_seizures Seizures18-19.csv --year 2018/19
+  ncpm land street_level_crime ~/Downloads/2019-06.zip     (police.uk archive, folder or file)
 \b
 Exit codes: 0 landed, 1 bad input file, 2 usage error. Next step: make build.
 """
@@ -125,7 +126,9 @@ def land(feed: str, file: Path, year: str | None, sheets: tuple[str, ...], raw_d
     """Land a published FILE (.csv or .ods) as the current raw file of FEED.
 
     The header must match the feed's current file; the previous file is archived under
-    <feed>/archive/<UTC time>/, never deleted.
+    <feed>/archive/<UTC time>/, never deleted. street_level_crime takes police.uk street
+    files, a folder of them or archive zips, landed as Parquet by month and force (the
+    replaced force-months go to <feed>/_archive/<UTC time>/).
     """
     from ncpm import land as landing
 

@@ -35,7 +35,7 @@ import duckdb
 
 from ncpm import street_level as sl
 from ncpm.console import progress_over
-from ncpm.land import BadInputError, UsageError
+from ncpm.land_errors import BadInputError, UsageError
 
 NEXT_STEP = "run: make build"
 NOTHING = "Nothing was landed."
