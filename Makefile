@@ -30,7 +30,7 @@ TEST_DUCKDB := warehouse/test/ncpm.duckdb
 # SQL folders linted; git keeps no empty folder, so a fresh clone may lack analyses/ or snapshots/.
 SQL_PATHS := $(wildcard models tests/data analyses snapshots)
 
-.PHONY: help venv build test check lint format dbt-test structure pytest pytest-fast browser postgres spark-check docs land publish bench synth clean semantic gx trace serve-up serve-down serve-status serve-load superset-venv dashboard-up dashboard-down
+.PHONY: help venv build test check lint format dbt-test structure pytest pytest-fast browser postgres spark-check docs land publish bench synth clean semantic gx reference trace serve-up serve-down serve-status serve-load superset-venv dashboard-up dashboard-down
 
 help: ## List the targets
 	@echo "National Crime and Policing Measures warehouse"
@@ -193,6 +193,9 @@ semantic: $(STAMP) ## Regenerate the dbt files derived from the feed registry an
 
 gx: $(STAMP) ## Regenerate the Great Expectations suites (gx/expectations/) from the metric catalogue
 	$(NCPM) gx
+
+reference: $(STAMP) ## Derive the geography seeds from the ONS files (NCPM_REALDATA_DIR/geography): make reference [CHECK=1]
+	$(NCPM) reference geography $(if $(CHECK),--check)
 
 trace: $(STAMP) ## Trace one published figure back to its raw rows: make trace METRIC=M1.1 AREA=E23000001 PERIOD=2019-06 [BREAKDOWN=...] [JSON=1]
 	@test -n "$(METRIC)" -a -n "$(AREA)" -a -n "$(PERIOD)" || { echo "usage: make trace METRIC=M1.1 AREA=E23000001 PERIOD=2019-06 [BREAKDOWN='Class A'] [JSON=1]"; exit 2; }
