@@ -255,8 +255,8 @@ def _load_reference(con: duckdb.DuckDBPyConnection, forces: list[str]) -> None:
         create table lsoa_pool as
         select force_idx as pool, row_number() over (partition by force_idx order by
             hash(lsoa_code, 5), lsoa_code) - 1 as k, lsoa_code, lsoa_name, lon, lat,
-            case when changed_2021 then left(lsoa_code, 3) || (35000 + row_number() over (
-                order by lsoa_code)) end as lsoa21_code, lsoa21_name
+            case when changed_2021 then left(lsoa_code, 3) || lpad(cast(35000 + row_number() over (
+                order by lsoa_code) as varchar), 6, '0') end as lsoa21_code, lsoa21_name
         from lsoas
         union all
         select -1, row_number() over (order by hash(lsoa_code, 6), lsoa_code) - 1, lsoa_code,
