@@ -174,7 +174,7 @@ def find(source: Path) -> tuple[list[Candidate], int]:
         skipped += n
     for path in sorted(p for p in source.rglob("*.csv") if p.is_file()):
         rel = path.relative_to(source).as_posix()
-        c = _candidate(rel, str(path), (1, 0, rel), label=rel, path=path)
+        c = _candidate(rel, str(path), (1, 0, ""), label=rel, path=path)
         if c is None:
             skipped += 1
         else:
