@@ -243,7 +243,8 @@ def _read(con: duckdb.DuckDBPyConnection, c: Candidate, path: Path) -> int:
     try:
         con.execute(
             "create or replace temp table f as select * from read_csv("
-            f"{_sql_text(str(path))}, header = true, columns = {_COLUMNS}, delim = ',', "
+            f"{_sql_text(str(path))}, auto_detect = false, header = true, columns = {_COLUMNS}, "
+            "delim = ',', "
             "quote = '\"', escape = '\"', strict_mode = true, null_padding = false, "
             "parallel = false) with ordinality"
         )
@@ -254,7 +255,7 @@ def _read(con: duckdb.DuckDBPyConnection, c: Candidate, path: Path) -> int:
         where = f"data row {int(line[1]) - 1}: " if line else ""
         if fields:
             what = f"{fields[2]} fields; rule: every row has the header's {fields[1]} columns"
-        elif "unicode" in text.lower() or "utf" in text.lower():
+        elif "invalid unicode" in text.lower():
             what = "bytes that are not UTF-8 text; rule: street files are UTF-8 CSV"
         else:
             first = text.split("\n", 1)[0].split(": ", 1)[-1]
