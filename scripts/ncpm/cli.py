@@ -387,11 +387,22 @@ def reference_geography(source_dir: Path | None, check_only: bool) -> None:
 
 @main.command()
 @click.option("--repeat", default=1, show_default=True, help="Runs of each step (best shown).")
-def bench(repeat: int) -> None:
-    """Benchmark dbt parse, a full build from empty, and DuckDB reading the raw files."""
+@click.option("--scale", is_flag=True, help="Street-level data at national scale instead.")
+@click.option("--months", default=120, show_default=True, help="--scale: months generated.")
+@click.option(
+    "--scratch",
+    type=click.Path(path_type=Path),
+    help="--scale: folder for the generated set (default $TMPDIR; never committed).",
+)
+def bench(repeat: int, scale: bool, months: int, scratch: Path | None) -> None:
+    """Benchmark dbt parse, a full build from empty, and DuckDB reading the raw files.
+
+    With --scale: generate the national street-level set, land one month, the DuckDB floor
+    queries and the street-level dbt builds, with wall, CPU and peak memory of each.
+    """
     from ncpm import bench as benchmark
 
-    _exit(benchmark.run(repeat))
+    _exit(benchmark.run_scale(months, scratch) if scale else benchmark.run(repeat))
 
 
 @main.command("spark-check")
