@@ -98,6 +98,7 @@ def build(dbt_args: tuple[str, ...]) -> None:
 Examples:
   ncpm land police_recorded_crime prc-pfa-mar2013-onwards-tables.ods --sheet 2017-18
   ncpm land drug_seizures Seizures18-19.csv --year 2018/19
+  ncpm land street_level_crime ~/Downloads/2019-06.zip     (police.uk archive, folder or file)
 \b
 Exit codes: 0 landed, 1 bad input file, 2 usage error. Next step: make build.
 """
@@ -125,7 +126,9 @@ def land(feed: str, file: Path, year: str | None, sheets: tuple[str, ...], raw_d
     """Land a published FILE (.csv or .ods) as the current raw file of FEED.
 
     The header must match the feed's current file; the previous file is archived under
-    <feed>/archive/<UTC time>/, never deleted.
+    <feed>/archive/<UTC time>/, never deleted. street_level_crime takes police.uk street
+    files, a folder of them or archive zips, landed as Parquet by month and force (the
+    replaced force-months go to <feed>/_archive/<UTC time>/).
     """
     from ncpm import land as landing
 
@@ -384,11 +387,22 @@ def reference_geography(source_dir: Path | None, check_only: bool) -> None:
 
 @main.command()
 @click.option("--repeat", default=1, show_default=True, help="Runs of each step (best shown).")
-def bench(repeat: int) -> None:
-    """Benchmark dbt parse, a full build from empty, and DuckDB reading the raw files."""
+@click.option("--scale", is_flag=True, help="Street-level data at national scale instead.")
+@click.option("--months", default=120, show_default=True, help="--scale: months generated.")
+@click.option(
+    "--scratch",
+    type=click.Path(path_type=Path),
+    help="--scale: folder for the generated set (default $TMPDIR; never committed).",
+)
+def bench(repeat: int, scale: bool, months: int, scratch: Path | None) -> None:
+    """Benchmark dbt parse, a full build from empty, and DuckDB reading the raw files.
+
+    With --scale: generate the national street-level set, land one month, the DuckDB floor
+    queries and the street-level dbt builds, with wall, CPU and peak memory of each.
+    """
     from ncpm import bench as benchmark
 
-    _exit(benchmark.run(repeat))
+    _exit(benchmark.run_scale(months, scratch) if scale else benchmark.run(repeat))
 
 
 @main.command("spark-check")

@@ -51,6 +51,9 @@ without BOM and with LF line ends (the fixed dialect the headerless wide source 
 previous file of that year is archived; other years stay. In staging the year replaces the
 same year of the long file(s).
 
+Street-level crime (``street_level_crime``) is landed otherwise: police.uk files, folders and
+archive zips become month-partitioned Parquet (``ncpm.street_level.land``).
+
 Exit codes: 0 landed; 1 bad input file (wrong header, no data, unreadable, unsupported
 type); 2 usage error (unknown feed, missing file or raw dir, unknown sheet).
 
@@ -72,6 +75,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ncpm import contracts, settings, street_level
+
+# the landing errors, kept importable from here
+from ncpm.land_errors import (  # noqa: F401
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    EXIT_USAGE,
+    BadInputError,
+    LandError,
+    UsageError,
+)
 from ncpm.periods import PeriodError, parse_fy_label
 
 ROOT = settings.root()
@@ -95,28 +108,6 @@ LONG_SEIZURES_HEADER = [
     "quantity",
     "quantity_unit",
 ]
-
-EXIT_OK = 0
-EXIT_BAD_INPUT = 1
-EXIT_USAGE = 2
-
-
-class LandError(Exception):
-    """A landing refused; ``exit_code`` says whether the input file or the usage was wrong."""
-
-    exit_code = EXIT_BAD_INPUT
-
-
-class BadInputError(LandError):
-    """The input file cannot be landed (header, data, type, unreadable): exit 1."""
-
-    exit_code = EXIT_BAD_INPUT
-
-
-class UsageError(LandError):
-    """The command was called wrongly (feed, path, sheet names): exit 2."""
-
-    exit_code = EXIT_USAGE
 
 
 @dataclass

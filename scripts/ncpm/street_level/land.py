@@ -35,7 +35,7 @@ import duckdb
 
 from ncpm import street_level as sl
 from ncpm.console import progress_over
-from ncpm.land import BadInputError, UsageError
+from ncpm.land_errors import BadInputError, UsageError
 
 NEXT_STEP = "run: make build"
 NOTHING = "Nothing was landed."
@@ -174,7 +174,7 @@ def find(source: Path) -> tuple[list[Candidate], int]:
         skipped += n
     for path in sorted(p for p in source.rglob("*.csv") if p.is_file()):
         rel = path.relative_to(source).as_posix()
-        c = _candidate(rel, str(path), (1, 0, rel), label=rel, path=path)
+        c = _candidate(rel, str(path), (1, 0, ""), label=rel, path=path)
         if c is None:
             skipped += 1
         else:
@@ -243,7 +243,8 @@ def _read(con: duckdb.DuckDBPyConnection, c: Candidate, path: Path) -> int:
     try:
         con.execute(
             "create or replace temp table f as select * from read_csv("
-            f"{_sql_text(str(path))}, header = true, columns = {_COLUMNS}, delim = ',', "
+            f"{_sql_text(str(path))}, auto_detect = false, header = true, columns = {_COLUMNS}, "
+            "delim = ',', "
             "quote = '\"', escape = '\"', strict_mode = true, null_padding = false, "
             "parallel = false) with ordinality"
         )
@@ -254,7 +255,7 @@ def _read(con: duckdb.DuckDBPyConnection, c: Candidate, path: Path) -> int:
         where = f"data row {int(line[1]) - 1}: " if line else ""
         if fields:
             what = f"{fields[2]} fields; rule: every row has the header's {fields[1]} columns"
-        elif "unicode" in text.lower() or "utf" in text.lower():
+        elif "invalid unicode" in text.lower():
             what = "bytes that are not UTF-8 text; rule: street files are UTF-8 CSV"
         else:
             first = text.split("\n", 1)[0].split(": ", 1)[-1]
