@@ -10,7 +10,7 @@
     * pfa: every crime the force recorded (the file's force), located or not, with the
       unlocated ones also counted apart; breakdown `all`, and the located ones by the
       IMD decile of their LSOA (`imd decile N`, `imd decile unknown` for Wales and 2021
-      LSOAs).
+      LSOAs), dense: every force, month and decile.
     British Transport Police and Northern Ireland are not England and Wales forces
     (ref_police_uk_forces): they count in no area here (the force figures of
     int_street_level_crime__force_month_types still report them).
@@ -225,27 +225,63 @@ pfa_rows as (
 
 ),
 
+{#- The deciles, dense like the force's `all` row: every force, month and decile has a
+    row (a zero when the force landed that month, null and a gap when it did not), so
+    each force's rolling year exists in every month for every decile and regions and
+    England and Wales sum the same forces in every breakdown. #}
+
+imd_breakdowns as (
+
+    {%- for decile in range(1, 11) %}
+        select 'imd decile {{ decile }}' as breakdown
+        union all
+    {%- endfor %}
+    select 'imd decile unknown' as breakdown
+
+),
+
+pfa_decile_sums as (
+
+    select
+        force_pfa_code as area_code,
+        coalesce(imd_breakdown, 'imd decile unknown') as breakdown,
+        {%- for category in categories %}
+            sum({{ category }}_count) as {{ category }}_count,
+        {%- endfor %}
+        month_index
+    from located
+    group by
+        force_pfa_code,
+        coalesce(imd_breakdown, 'imd decile unknown'),
+        month_index
+
+),
+
 pfa_decile_rows as (
 
     select
-        located.force_pfa_code as area_code,
+        force_months.pfa_code as area_code,
         'pfa' as area_level,
-        coalesce(located.imd_breakdown, 'imd decile unknown') as breakdown,
-        located.force_pfa_code as status_area_code,
-        located.month_start_date,
-        located.month_index,
+        imd_breakdowns.breakdown,
+        force_months.pfa_code as status_area_code,
+        force_months.month_start_date,
+        force_months.month_index,
         {%- for category in categories %}
-            sum(located.{{ category }}_count) as {{ category }}_count,
+            case when force_months.has_data then coalesce(sums.{{ category }}_count, 0) end as {{ category }}_count,
         {%- endfor %}
         cast(null as bigint) as unlocated_crime_count,
-        false as is_data_gap,
-        cast(null as {{ dbt.type_string() }}) as quality_note
-    from located
-    group by
-        located.force_pfa_code,
-        coalesce(located.imd_breakdown, 'imd decile unknown'),
-        located.month_start_date,
-        located.month_index
+        not force_months.has_data as is_data_gap,
+        case
+            when not force_months.has_data
+                then {{ dbt.concat(["'No police.uk data from '", "force_months.force_name", "' for the month'"]) }}
+        end as quality_note
+    from force_months
+    cross join imd_breakdowns
+    left join pfa_decile_sums as sums
+        on
+            force_months.pfa_code = sums.area_code
+            and imd_breakdowns.breakdown = sums.breakdown
+            and force_months.month_index = sums.month_index
 
 ),
 

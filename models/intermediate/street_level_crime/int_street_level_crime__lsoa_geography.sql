@@ -48,7 +48,12 @@ district_names as (
 
 districts as (
 
-    select * from {{ ref('ref_districts') }}
+    {#- ref_districts is keyed on (lad_code, csp_code): one row per district here. #}
+    select distinct
+        lad_code,
+        lad_name,
+        pfa_code
+    from {{ ref('ref_districts') }}
 
 ),
 

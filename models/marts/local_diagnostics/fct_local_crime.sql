@@ -74,6 +74,25 @@ district_population as (
 
 ),
 
+{#- A partnership's population is the sum of its districts' only when each of them lies
+    in that partnership alone. The seven districts merged since 2011 span several
+    partnerships and the mid-year estimates are by LAD23 district, so a partnership
+    holding part of one has no population here and no rate. #}
+
+shared_district_csps as (
+
+    select districts.csp_code
+    from {{ ref('ref_districts') }} as districts
+    inner join (
+        select lad_code
+        from {{ ref('ref_districts') }}
+        group by lad_code
+        having count(*) > 1
+    ) as shared
+        on districts.lad_code = shared.lad_code
+
+),
+
 population as (
 
     select area_code, population_year, population from district_population
@@ -87,6 +106,7 @@ population as (
     from district_population
     inner join {{ ref('ref_districts') }} as districts
         on district_population.area_code = districts.lad_code
+    where districts.csp_code not in (select csp_code from shared_district_csps)
     group by districts.csp_code, district_population.population_year
 
     union all
