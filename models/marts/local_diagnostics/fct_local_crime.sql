@@ -64,6 +64,19 @@ area_names as (
 
 ),
 
+{#- The force area each district, partnership and force lies in (the bulletin groups
+    partnerships by it). #}
+
+area_forces as (
+
+    select lad_code as area_code, pfa_code from {{ ref('ref_districts') }}
+    union
+    select csp_code as area_code, pfa_code from {{ ref('ref_districts') }}
+    union
+    select area_code, area_code as pfa_code from {{ ref('ref_areas') }} where area_level = 'pfa'
+
+),
+
 district_population as (
 
     select
@@ -159,6 +172,7 @@ select
     figures.area_code,
     area_names.area_name,
     figures.area_level,
+    area_forces.pfa_code,
     figures.period_end_date,
     'rolling_12_months' as period_type,
     figures.crime_category,
@@ -183,3 +197,5 @@ select
 from figures
 left join area_names
     on figures.area_code = area_names.area_code
+left join area_forces
+    on figures.area_code = area_forces.area_code
