@@ -173,12 +173,31 @@ def publish(period: str, revise: bool) -> None:
 Examples:
   ncpm trace --metric M1.1 --area E23000001 --period 2019-06
   ncpm trace --metric M3.3 --area K04000001 --period 2019-03 --breakdown 'Class A' --json
+  ncpm trace --metric local:neighbourhood_crime --area E22000180 --period 2020-06
+  ncpm trace --metric local:burglary --area E23000002 --period 2020-06 --breakdown 'imd decile 3'
+\b
+Local diagnostics (police.uk street-level data, not National Measures; marts.fct_local_crime):
+--metric local:<category> (burglary, robbery, vehicle_crime, theft_from_the_person,
+neighbourhood_crime, all_crime, anti_social_behaviour), --area a district (LAD23), community
+safety partnership (CSP23) or force (PFA23) code, --period the month ending the rolling
+year. Prints the landed Parquet files and the police.uk file and row numbers counted in
+each month of the year and of the baseline year, the monthly counts, the rolling year and,
+for a force, its located and unlocated crimes, each checked against the mart
+(docs/local_diagnostics.md).
 \b
 Exit codes: 0 every step reconciles, 1 a step does not, 2 the figure cannot be traced.
 """
 )
-@click.option("--metric", required=True, help="Metric id, e.g. M1.1.")
-@click.option("--area", required=True, help="Area code, e.g. E23000001 or K04000001.")
+@click.option(
+    "--metric",
+    required=True,
+    help="Metric id, e.g. M1.1; or local:<category> for a local diagnostic from police.uk.",
+)
+@click.option(
+    "--area",
+    required=True,
+    help="Area code, e.g. E23000001 or K04000001 (local: a LAD23, CSP23 or PFA23 code).",
+)
 @click.option("--period", required=True, help="Period end: YYYY-MM (month end) or YYYY-MM-DD.")
 @click.option("--breakdown", default="all", show_default=True, help="Breakdown of the figure.")
 @click.option("--json", "as_json", is_flag=True, help="Print the trace as JSON.")
