@@ -391,10 +391,11 @@ def test_revision_log_records_every_published_figure(history):
         "group by 1 order by 1"
     ).fetchall()
     manifest = json.loads((box.publications / "2026-06" / "manifest.json").read_text())
+    # the measures' figures; the local diagnostics are not measures and are never revised
     fact_rows = sum(
         f["rows"]
         for f in manifest["files"]
-        if f["path"].startswith("data/fct_") and f["path"].endswith(".csv")
+        if f["table"] in manifest["measures"] and f["path"].endswith(".csv")
     )
     assert rows[-1] == ("2026-06-r1", fact_rows)
     assert [r[0] for r in rows] == ["2026-03-r1", "2026-06-r1"]

@@ -5,7 +5,8 @@
     England and Wales rolled up from the PFAs.
 
     Memory is the constraint at national scale, so the window runs over the SPARSE rows
-    (an LSOA or a decile with nothing in a month has no row): a `range between 11
+    (an LSOA with nothing in a month has no row; the forces' decile rows are dense, so
+    regions and England and Wales sum the same forces in every breakdown): a `range between 11
     preceding and current row` frame on an integer month index sums exactly the months
     of the year, whichever of them have rows. There is never a dense LSOA x month spine.
 

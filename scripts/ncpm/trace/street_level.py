@@ -119,9 +119,30 @@ def local_figure(con, metric_id: str, area: str, period: date, breakdown: str) -
     return figure
 
 
-def counted_rows_sql(raw_glob: str, figure: dict, category: str, breakdown: str) -> str:
-    # raw_glob is built from the settings' raw folder, never from user input.
-    """The landed rows that count towards the figure's area and category (one per row)."""
+def landed_files(con, raw_dir: Path, figure: dict, months: list[str]) -> list[str]:
+    """The landed files to read: a force's own files of those months (it counts every row
+    of them, nothing else), or for a district or partnership every file of those months
+    (a crime counts where it happened, whichever force recorded it). Only these files are
+    opened, never the whole archive."""
+    if figure["area_level"] == "pfa":
+        forces = landed_forces(con, raw_dir, figure, months)
+        return [
+            (raw_dir / f"month={month}" / f"{force}.parquet").as_posix()
+            for month in months
+            for force in sorted(forces[month])
+        ]
+    return [
+        path.as_posix()
+        for month in months
+        for path in sorted((raw_dir / f"month={month}").glob("*.parquet"))
+    ]
+
+
+def counted_rows_sql(files: list[str], figure: dict, category: str, breakdown: str) -> str:
+    """The landed rows that count towards the figure's area and category (one per row).
+
+    ``files`` are paths of the settings' raw folder (landed_files), never user input."""
+    listed = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
     level = figure["area_level"]
     if level == "pfa":
         where = "forces.pfa_code = $area"
@@ -141,22 +162,27 @@ def counted_rows_sql(raw_glob: str, figure: dict, category: str, breakdown: str)
             rows.source_file,
             rows.source_row,
             rows.lsoa_code is not null as is_located
-        from read_parquet('{raw_glob}', hive_partitioning = true, filename = true) as rows
+        from read_parquet([{listed}], hive_partitioning = true, filename = true) as rows
         inner join reference.ref_police_uk_forces as forces
             on rows.force_id = forces.force_id and forces.is_england_wales
         left join reference.ref_street_crime_types as types
             on rows.crime_type = types.crime_type
         left join intermediate.int_street_level_crime__lsoa_geography as geography
             on rows.lsoa_code = geography.lsoa_code
-        where rows.month between $first and $last
-            and ({category_rule(category)})
+        where ({category_rule(category)})
             and ({where})
     """
 
 
-def query_counted(con, select: str, sql: str, figure: dict, breakdown: str, first: str, last: str):
-    """Run ``select`` over the counted rows (``sql``) of months first..last (YYYY-MM)."""
-    params = {"area": figure["area_code"], "first": first, "last": last}
+def query_counted(
+    con, select: str, raw_dir: Path, figure: dict, category: str, breakdown: str, months: list
+) -> list[tuple]:
+    """Run ``select`` over the counted rows ({rows}) of the landed files of ``months``."""
+    files = landed_files(con, raw_dir, figure, months)
+    if not files:
+        return []
+    sql = counted_rows_sql(files, figure, category, breakdown)
+    params = {"area": figure["area_code"]}
     if "$breakdown" in sql:
         params["breakdown"] = breakdown
     return con.execute(select.format(rows=f"({sql})"), params).fetchall()
@@ -191,8 +217,6 @@ def year_of_counts(
     against the mart (checks named ``label`` + month), and the rolling sum."""
     category = figure["crime_category"]
     months = [month_start(end, back).strftime("%Y-%m") for back in range(11, -1, -1)]
-    glob = (raw_dir / "month=*" / "*.parquet").as_posix()
-    sql = counted_rows_sql(glob, figure, category, breakdown)
     rows = query_counted(
         con,
         """
@@ -201,11 +225,11 @@ def year_of_counts(
                list(source_row order by source_row) as row_numbers
         from {rows} group by month, landed_file, source_file order by month, source_file
         """,
-        sql,
+        raw_dir,
         figure,
+        category,
         breakdown,
-        months[0],
-        months[-1],
+        months,
     )
     landed = landed_forces(con, raw_dir, figure, months)
     mart = {
@@ -293,18 +317,18 @@ def year_of_counts(
 
 def located_split(con, raw_dir: Path, figure: dict, end: date) -> dict[str, Any] | None:
     """A force's crimes (all categories but ASB) located and unlocated over the year."""
-    glob = (raw_dir / "month=*" / "*.parquet").as_posix()
-    sql = counted_rows_sql(glob, figure, "all_crime", "all")
-    ((located, unlocated),) = query_counted(
+    months = [month_start(end, back).strftime("%Y-%m") for back in range(11, -1, -1)]
+    found = query_counted(
         con,
         "select count(*) filter (where is_located), count(*) filter (where not is_located) "
         "from {rows}",
-        sql,
+        raw_dir,
         figure,
+        "all_crime",
         "all",
-        month_start(end, 11).strftime("%Y-%m"),
-        end.strftime("%Y-%m"),
+        months,
     )
+    located, unlocated = found[0] if found else (0, 0)
     return {"located": located, "unlocated": unlocated}
 
 
