@@ -213,7 +213,7 @@ trace: $(STAMP) ## Trace one published figure back to its raw rows: make trace M
 	@$(NCPM) trace --metric "$(METRIC)" --area "$(AREA)" --period "$(PERIOD)" $(if $(BREAKDOWN),--breakdown "$(BREAKDOWN)") $(if $(JSON),--json)
 
 land: $(STAMP) ## Land a published file: make land FEED=<feed> FILE=<path> [YEAR=YYYY/YY for a wide seizures table]
-	@test -n "$(FEED)" -a -n "$(FILE)" || { echo "usage: make land FEED=<feed> FILE=<path> [YEAR=YYYY/YY]   (feeds: $$(ls seeds/raw | grep -v '_wide$$' | tr '\n' ' '); YEAR= lands a published wide drug_seizures table for that financial year)"; exit 2; }
+	@test -n "$(FEED)" -a -n "$(FILE)" || { echo "usage: make land FEED=<feed> FILE=<path> [YEAR=YYYY/YY]   (feeds: $$(ls seeds/raw | grep -v '_wide$$' | tr '\n' ' '); YEAR= lands a published wide drug_seizures table for that financial year; street_level_crime takes a police.uk street file, a folder or an archive zip)"; exit 2; }
 	$(NCPM) land "$(FEED)" "$(FILE)" $(if $(YEAR),--year "$(YEAR)")
 
 publish: $(STAMP) ## Publish a quarter: make publish PERIOD=2026-06 [REVISE=1] (build, export, validate, publish)

@@ -12,7 +12,10 @@
 
 {% macro duckdb__check_source_contracts() -%}
     {%- set problems = [] -%}
-    {%- for source in ncpm.landed_sources() -%}
+    {%- for source in ncpm.landed_sources() if source.format == 'parquet' -%}
+        {%- do problems.extend(ncpm.landed_parquet_problems(source)) -%}
+    {%- endfor -%}
+    {%- for source in ncpm.landed_sources() if source.format == 'csv' -%}
         {%- set folder = source.raw_dir ~ '/' ~ source.folder -%}
         {%- set files = run_query(
             "select file from glob('" ~ folder ~ "/*.csv') order by file"
@@ -80,10 +83,23 @@
     {%- set found = [] -%}
     {%- for node in graph.sources.values() if node.unique_id in read -%}
         {%- set folder_path = node.meta.get('landing_folder') or node.source_meta.get('landing_folder') -%}
-        {%- if folder_path -%}
+        {%- set parquet = node.meta.get('landed_parquet') -%}
+        {%- if parquet -%}
+            {#- Month-partitioned Parquet written by `ncpm land` (street_level_crime): its
+                files are checked at landing; here every file's columns, and that one exists. -#}
+            {%- do found.append({
+                'folder': node.name,
+                'format': 'parquet',
+                'partition_column': parquet.partition_column,
+                'raw_dir': env_var('NCPM_RAW_DIR', 'seeds/raw'),
+                'columns': node.columns.keys() | reject('eq', parquet.partition_column) | list,
+                'yaml': node.original_file_path,
+            }) -%}
+        {%- elif folder_path -%}
             {%- set headerless = node.meta.get('headerless_columns') -%}
             {%- do found.append({
                 'folder': node.name,
+                'format': 'csv',
                 'raw_dir': env_var('NCPM_RAW_DIR', 'seeds/raw'),
                 'columns': [] if headerless else (
                     node.columns.keys() | reject('in', ['filename', 'ordinality']) | list
@@ -93,4 +109,35 @@
         {%- endif -%}
     {%- endfor -%}
     {{ return(found | sort(attribute='folder')) }}
+{%- endmacro %}
+
+{% macro landed_parquet_problems(source) -%}
+    {#- The contract of a landed Parquet source: at least one partition file, and every file
+        holding exactly the columns its source declares (the partition column apart). -#}
+    {%- set problems = [] -%}
+    {%- set folder = source.raw_dir ~ '/' ~ source.folder -%}
+    {%- set pattern = folder ~ '/' ~ source.partition_column ~ '=*/*.parquet' -%}
+    {%- set files = run_query("select count(*) from glob('" ~ pattern ~ "')").columns[0].values()[0] -%}
+    {%- if files == 0 -%}
+        {%- do problems.append(
+            folder ~ "/ holds no " ~ source.partition_column ~ "=*/*.parquet file (rule: every feed "
+            ~ "has a landed file; land one with `ncpm land " ~ source.folder ~ " <file | folder | zip>`)"
+        ) -%}
+        {{ return(problems) }}
+    {%- endif -%}
+    {%- set expected = source.columns | join(',') -%}
+    {%- set wrong = run_query(
+        "select file_name, string_agg(name, ',' order by rowid) as columns "
+        ~ "from (select *, row_number() over () as rowid from parquet_schema('" ~ pattern ~ "')) "
+        ~ "where num_children is null group by file_name "
+        ~ "having string_agg(name, ',' order by rowid) <> '" ~ expected ~ "' order by file_name limit 10"
+    ) -%}
+    {%- for row in wrong.rows -%}
+        {%- do problems.append(
+            row[0] ~ " has the columns [" ~ row[1] ~ "], not [" ~ expected ~ "] (rule: a landed file of "
+            ~ source.folder ~ " has exactly the columns its source declares in " ~ source.yaml
+            ~ "; land the published files with `ncpm land " ~ source.folder ~ "`)"
+        ) -%}
+    {%- endfor -%}
+    {{ return(problems) }}
 {%- endmacro %}

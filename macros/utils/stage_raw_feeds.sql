@@ -42,8 +42,39 @@
         {%- set parquet = source.source_meta.get('stage_parquet') %}
         {{- spark_location_for_executors(parquet.folder if parquet else folder,
             'NCPM_PUBLICATIONS_DIR' if parquet else 'NCPM_RAW_DIR') }}
+        {%- set landed_parquet = source.meta.get('landed_parquet') %}
+        {%- set landed_csv_file = source.meta.get('landed_csv_file') %}
         {% call statement('create_raw_schema') %}create schema if not exists {{ source.schema }}{% endcall %}
-        {%- if parquet %}
+        {%- if landed_parquet %}
+        {#-
+            A feed landed as hive-partitioned Parquet (street_level_crime:
+            <folder>/month=YYYY-MM/<force>.parquet): a parquet table partitioned by the
+            partition column over the folder, typed by the source YAML; underscore folders
+            (_archive, _staging-*) are ignored by Spark's partition discovery.
+        -#}
+        {%- set partition = landed_parquet.partition_column %}
+        {%- set typed_columns = source.columns.values() | rejectattr('name', 'equalto', partition) | list %}
+        {% call statement('drop_' ~ source.name) %}drop table if exists {{ source.schema }}.{{ source.identifier }}{% endcall %}
+        {% call statement('stage_' ~ source.name) %}
+            create table {{ source.schema }}.{{ source.identifier }}
+            ({% for column in typed_columns %}{{ column.name }} {{ column.data_type }}, {% endfor %}{{ partition }} string)
+            using parquet
+            partitioned by ({{ partition }})
+            location '{{ folder }}'
+        {% endcall %}
+        {% call statement('recover_' ~ source.name) %}alter table {{ source.schema }}.{{ source.identifier }} recover partitions{% endcall %}
+        {{ log("stage_raw_feeds: " ~ source.schema ~ "." ~ source.identifier ~ " over " ~ folder ~ " (parquet, partitioned by " ~ partition ~ ")", info=True) }}
+        {%- elif landed_csv_file %}
+        {#- One CSV file inside another feed's folder (the street-level landing log), every column as text. -#}
+        {%- set csv_path = source.meta.get('raw_dir', 'seeds/raw') ~ '/' ~ landed_csv_file.folder ~ '/' ~ landed_csv_file.file_name %}
+        {% call statement('drop_' ~ source.name) %}drop table if exists {{ source.schema }}.{{ source.identifier }}{% endcall %}
+        {% call statement('stage_' ~ source.name) %}
+            create table {{ source.schema }}.{{ source.identifier }}
+            using csv
+            options (path '{{ csv_path }}', header 'true', inferSchema 'false')
+        {% endcall %}
+        {{ log("stage_raw_feeds: " ~ source.schema ~ "." ~ source.identifier ~ " over " ~ csv_path, info=True) }}
+        {%- elif parquet %}
         {%- set typed_columns = source.columns.values() | rejectattr('name', 'equalto', 'filename') | list %}
         {% call statement('drop_' ~ source.name) %}drop table if exists {{ source.schema }}.{{ files_view }}{% endcall %}
         {% call statement('stage_' ~ source.name) %}

@@ -14,12 +14,22 @@ the wall time grows with the load, the CPU time much less.
 The target for (2) is at most 30 s on a 2-core machine. This script only
 reports; nothing in the test suite asserts a time.
 
+``--scale`` measures the street-level feed at national volume instead
+(:func:`run_scale`): generating the synthetic national set (``--months`` months, ~520,000
+rows a month) into a scratch folder, landing one more month of ~520,000 rows from CSV
+(target at most 5 s), the DuckDB floor queries over the landed Parquet, and, when the
+street-level dbt models are in the project, their full build and an incremental build
+after the new month (targets 90 s / 4 GB and 15 s). The same steps on the committed
+sample give the test-scale figures.
+
     ncpm bench [--repeat N]
+    ncpm bench --scale [--months 120] [--scratch DIR]
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -47,8 +57,14 @@ print(total)
 """
 
 
-def measure(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str, float]:
-    """Run cmd; return (wall seconds, peak RSS in MiB, stdout, CPU seconds user + system)."""
+def measure(
+    cmd: list[str], env: dict[str, str], check: bool = True
+) -> tuple[float, float, str, float]:
+    """Run cmd; return (wall seconds, peak RSS in MiB, stdout, CPU seconds user + system).
+
+    A failing command ends the benchmark, unless ``check`` is false: then its output ends
+    with a line ``exit code N``.
+    """
     start = time.perf_counter()
     proc = subprocess.Popen(
         cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
@@ -57,6 +73,13 @@ def measure(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str, flo
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0 and not check:
+        return (
+            wall,
+            usage.ru_maxrss / 1024,
+            f"{out}\nexit code {proc.returncode}",
+            (usage.ru_utime + usage.ru_stime),
+        )
     if proc.returncode != 0:
         print(out[-3000:])
         raise SystemExit(f"benchmark step failed ({proc.returncode}): {' '.join(cmd)}")
@@ -119,3 +142,167 @@ def run(repeat: int = 1) -> int:
     verdict = "within" if build <= TARGET_SECONDS else "OVER"
     print(f"\nfull build {build:.1f} s: {verdict} the {TARGET_SECONDS:.0f} s target")
     return 0
+
+
+# --------------------------------------------------------------------------- street level
+
+STREET = "street_level_crime"
+LAND_TARGET_SECONDS = 5.0
+# The floor: the street-level aggregations as hand SQL over the landed Parquet, by DuckDB.
+STREET_FLOOR = """
+import duckdb, sys
+raw, query = sys.argv[1], sys.argv[2]
+con = duckdb.connect()
+con.execute("set memory_limit = '3GB'")
+rows = f"read_parquet('{raw}/street_level_crime/month=*/*.parquet', hive_partitioning = true)"
+counts = f\"\"\"
+    select lsoa_code, crime_type, cast(month || '-01' as date) as month_start, count(*) as n
+    from {rows} where lsoa_code is not null group by all
+\"\"\"
+if query == "counts":
+    sql = f"select count(*), sum(n) from ({counts})"
+else:
+    sql = f\"\"\"
+        select count(*), sum(rolling) from (
+            select sum(n) over (partition by lsoa_code, crime_type order by month_start
+                range between interval 11 month preceding and current row) as rolling
+            from ({counts}))
+    \"\"\"
+print(con.execute(sql).fetchone())
+"""
+
+
+def _street_models() -> bool:
+    """Whether the street-level dbt models are in the project (their staging model)."""
+    return any((ROOT / "models").rglob("stg_street_level_crime__*.sql"))
+
+
+def _next_month(month: str) -> str:
+    year, number = int(month[:4]), int(month[5:7])
+    return f"{year + number // 12:04d}-{number % 12 + 1:02d}"
+
+
+def run_scale(months: int = 120, scratch: Path | None = None, sample: bool = True) -> int:
+    """Measure the street-level feed at national scale (and on the committed sample)."""
+    base = Path(scratch or os.environ.get("TMPDIR", "/tmp")) / "ncpm-bench-scale"
+    ncpm = str(BIN / "ncpm")
+    python = str(BIN / "python")
+    env = os.environ.copy()
+    env.update({"DBT_PROFILES_DIR": str(ROOT), "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"})
+    rows: list[tuple[str, float, float, float, str]] = []
+
+    def step(label: str, cmd: list[str], note: str = "", **extra: str) -> str:
+        print(f"... {label}", flush=True)
+        dbt = "dbt" in Path(cmd[0]).name
+        wall, rss, out, cpu = measure(cmd, {**env, **extra}, check=not dbt)
+        if dbt:  # a dbt build's figures are reported even when one of its tests fails
+            done = [line for line in out.splitlines() if "Done. PASS=" in line]
+            note = done[-1].split("Done. ")[-1] if done else out.strip().splitlines()[-1]
+        rows.append((label, wall, cpu, rss, note))
+        return out
+
+    end = "2022-12"
+    if base.exists():
+        shutil.rmtree(base)  # the benchmark's own scratch folder from a previous run
+    raw = base / "raw"
+    raw.mkdir(parents=True)
+    step(
+        f"generate national set ({months} months)",
+        [ncpm, "synth", "--feed", STREET, "--", "--scale", "national", "--months", str(months),
+         "--end", end, "--out", str(raw)],
+    )  # fmt: skip
+    total = _landed_rows(raw)
+    rows[-1] = (*rows[-1][:4], f"{total:,} rows")
+    new_month = _next_month(end)
+    files = base / "new-month"
+    subprocess.run(
+        [ncpm, "synth", "--feed", STREET, "--", "--scale", "national", "--months", "1",
+         "--end", new_month, "--csv", "--out", str(files)],
+        check=True, capture_output=True, env=env,
+    )  # fmt: skip
+    out = step(
+        f"land one month from CSV ({new_month})",
+        [ncpm, "land", STREET, str(files), "--raw-dir", str(raw)],
+    )
+    landed = next((line for line in out.splitlines() if line.startswith("Landed")), "")
+    rows[-1] = (*rows[-1][:4], landed.split(": ", 1)[-1].split(", ")[0] if landed else "")
+    for query, label in (("counts", "floor: LSOA x type x month counts"),
+                         ("rolling", "floor: + rolling 12 months (range window)")):  # fmt: skip
+        out = step(label, [python, "-c", STREET_FLOOR, str(raw), query])
+        rows[-1] = (*rows[-1][:4], out.strip().splitlines()[-1])
+    if _street_models():
+        _dbt_steps(step, raw, base, env)
+    else:
+        print("(the street-level dbt models are not in this project: no dbt figures)")
+    scale_rows = rows[:]
+    rows.clear()
+    if sample:
+        print("... test scale: the committed sample", flush=True)
+        for query, label in (("counts", "floor: LSOA x type x month counts"),
+                             ("rolling", "floor: + rolling 12 months (range window)")):  # fmt: skip
+            out = step(label, [python, "-c", STREET_FLOOR, str(settings.get().raw_dir), query])
+            rows[-1] = (*rows[-1][:4], out.strip().splitlines()[-1])
+    _print_table(f"national scale, scratch folder {base}", scale_rows)
+    if rows:
+        _print_table(f"test scale, {settings.get().raw_dir}", rows)
+    land = next(r for r in scale_rows if r[0].startswith("land one month"))
+    verdict = "within" if land[1] <= LAND_TARGET_SECONDS else "OVER"
+    print(f"\nlanding one month {land[1]:.1f} s: {verdict} the {LAND_TARGET_SECONDS:.0f} s target")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    return 0
+
+
+def _dbt_steps(step, raw: Path, base: Path, env: dict[str, str]) -> None:
+    """The hook for the street-level dbt models: full build and incremental build.
+
+    The other feeds' committed samples are linked beside the national street set; the rest of
+    the project is built first (not timed), then the street-level models from empty and again
+    after landing one more month.
+    """
+    for feed in settings.get().raw_dir.iterdir():
+        if feed.is_dir() and feed.name != STREET and not (raw / feed.name).exists():
+            (raw / feed.name).symlink_to(feed.resolve(), target_is_directory=True)
+    dbt = [str(BIN / "dbt"), "--no-use-colors"]
+    target = ["--target-path", str(base / "target"), "--log-path", str(base / "logs")]
+    extra = {"NCPM_RAW_DIR": str(raw), "NCPM_DUCKDB_PATH": str(base / "bench.duckdb")}
+    select = ["--select", f"source:{STREET}+"]
+    print("... dbt build of every other model (not timed)", flush=True)
+    subprocess.run(
+        [*dbt, "build", "--exclude", f"source:{STREET}+", *target],
+        cwd=ROOT, env={**env, **extra}, check=False, capture_output=True,
+    )  # fmt: skip
+    step(
+        "dbt build street-level models (full)",
+        [*dbt, "build", *select, "--full-refresh", *target],
+        **extra,
+    )
+    month = _next_month(_next_month("2022-12"))
+    files = base / "incremental-month"
+    subprocess.run(
+        [str(BIN / "ncpm"), "synth", "--feed", STREET, "--", "--scale", "national", "--months",
+         "1", "--end", month, "--csv", "--out", str(files)],
+        check=True, capture_output=True, env=env,
+    )  # fmt: skip
+    subprocess.run(
+        [str(BIN / "ncpm"), "land", STREET, str(files), "--raw-dir", str(raw)],
+        check=True, capture_output=True, env=env,
+    )  # fmt: skip
+    step(
+        f"dbt build street-level models (incremental, {month})",
+        [*dbt, "build", *select, *target],
+        **extra,
+    )
+
+
+def _landed_rows(raw: Path) -> int:
+    import duckdb
+
+    glob = raw / STREET / "month=*" / "*.parquet"
+    return duckdb.sql(f"select count(*) from read_parquet('{glob}')").fetchone()[0]
+
+
+def _print_table(title: str, rows: list[tuple[str, float, float, float, str]]) -> None:
+    print(f"\n{title}")
+    print(f"{'step':<52} {'wall s':>8} {'cpu s':>7} {'peak MiB':>9}  note")
+    for label, wall, cpu, rss, note in rows:
+        print(f"{label:<52} {wall:>8.1f} {cpu:>7.1f} {rss:>9.0f}  {note}")

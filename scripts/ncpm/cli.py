@@ -98,6 +98,7 @@ def build(dbt_args: tuple[str, ...]) -> None:
 Examples:
   ncpm land police_recorded_crime prc-pfa-mar2013-onwards-tables.ods --sheet 2017-18
   ncpm land drug_seizures Seizures18-19.csv --year 2018/19
+  ncpm land street_level_crime ~/Downloads/2019-06.zip     (police.uk archive, folder or file)
 \b
 Exit codes: 0 landed, 1 bad input file, 2 usage error. Next step: make build.
 """
@@ -125,7 +126,9 @@ def land(feed: str, file: Path, year: str | None, sheets: tuple[str, ...], raw_d
     """Land a published FILE (.csv or .ods) as the current raw file of FEED.
 
     The header must match the feed's current file; the previous file is archived under
-    <feed>/archive/<UTC time>/, never deleted.
+    <feed>/archive/<UTC time>/, never deleted. street_level_crime takes police.uk street
+    files, a folder of them or archive zips, landed as Parquet by month and force (the
+    replaced force-months go to <feed>/_archive/<UTC time>/).
     """
     from ncpm import land as landing
 
@@ -176,12 +179,31 @@ def publish(period: str, revise: bool, target: str | None) -> None:
 Examples:
   ncpm trace --metric M1.1 --area E23000001 --period 2019-06
   ncpm trace --metric M3.3 --area K04000001 --period 2019-03 --breakdown 'Class A' --json
+  ncpm trace --metric local:neighbourhood_crime --area E22000180 --period 2020-06
+  ncpm trace --metric local:burglary --area E23000002 --period 2020-06 --breakdown 'imd decile 3'
+\b
+Local diagnostics (police.uk street-level data, not National Measures; marts.fct_local_crime):
+--metric local:<category> (burglary, robbery, vehicle_crime, theft_from_the_person,
+neighbourhood_crime, all_crime, anti_social_behaviour), --area a district (LAD23), community
+safety partnership (CSP23) or force (PFA23) code, --period the month ending the rolling
+year. Prints the landed Parquet files and the police.uk file and row numbers counted in
+each month of the year and of the baseline year, the monthly counts, the rolling year and,
+for a force, its located and unlocated crimes, each checked against the mart
+(docs/local_diagnostics.md).
 \b
 Exit codes: 0 every step reconciles, 1 a step does not, 2 the figure cannot be traced.
 """
 )
-@click.option("--metric", required=True, help="Metric id, e.g. M1.1.")
-@click.option("--area", required=True, help="Area code, e.g. E23000001 or K04000001.")
+@click.option(
+    "--metric",
+    required=True,
+    help="Metric id, e.g. M1.1; or local:<category> for a local diagnostic from police.uk.",
+)
+@click.option(
+    "--area",
+    required=True,
+    help="Area code, e.g. E23000001 or K04000001 (local: a LAD23, CSP23 or PFA23 code).",
+)
 @click.option("--period", required=True, help="Period end: YYYY-MM (month end) or YYYY-MM-DD.")
 @click.option("--breakdown", default="all", show_default=True, help="Breakdown of the figure.")
 @click.option("--json", "as_json", is_flag=True, help="Print the trace as JSON.")
@@ -390,11 +412,22 @@ def reference_geography(source_dir: Path | None, check_only: bool) -> None:
 
 @main.command()
 @click.option("--repeat", default=1, show_default=True, help="Runs of each step (best shown).")
-def bench(repeat: int) -> None:
-    """Benchmark dbt parse, a full build from empty, and DuckDB reading the raw files."""
+@click.option("--scale", is_flag=True, help="Street-level data at national scale instead.")
+@click.option("--months", default=120, show_default=True, help="--scale: months generated.")
+@click.option(
+    "--scratch",
+    type=click.Path(path_type=Path),
+    help="--scale: folder for the generated set (default $TMPDIR; never committed).",
+)
+def bench(repeat: int, scale: bool, months: int, scratch: Path | None) -> None:
+    """Benchmark dbt parse, a full build from empty, and DuckDB reading the raw files.
+
+    With --scale: generate the national street-level set, land one month, the DuckDB floor
+    queries and the street-level dbt builds, with wall, CPU and peak memory of each.
+    """
     from ncpm import bench as benchmark
 
-    _exit(benchmark.run(repeat))
+    _exit(benchmark.run_scale(months, scratch) if scale else benchmark.run(repeat))
 
 
 @main.command("spark-check")

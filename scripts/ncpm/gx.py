@@ -22,6 +22,14 @@ differ, and they are derived from the catalogue, never written by hand:
 Usage:
     ncpm gx           # write the suites
     ncpm gx --check   # exit 1 naming each stale suite
+
+The local diagnostics from police.uk (fct_local_crime, rpt_local_crime_reconciliation,
+exported beside the measures when built: ncpm.publish.export.LOCAL_DIAGNOSTICS) get suites
+of their own (:func:`local_crime_suite`, :func:`local_reconciliation_suite`), their bounds
+derived the same way from the geography seeds (districts and partnerships of
+ref_districts.csv, forces, regions and England and Wales of ref_areas.csv) and the
+categories of ref_street_crime_types.csv, over the years police.uk publishes (from
+POLICE_UK_FIRST_YEAR).
 """
 
 from __future__ import annotations
@@ -418,6 +426,191 @@ def reference_suite(model: str, models_dir: Path, may_be_empty: bool = False) ->
     return suite(model, expectations, note)
 
 
+# --------------------------------------------------------------------------- local diagnostics
+
+POLICE_UK_FIRST_YEAR = 2010  # police.uk street-level files start in December 2010
+LOCAL_LABEL = "not a National Measure"  # every local diagnostic row says so (figure_status)
+LOCAL_AREA_LEVELS = ["district", "csp", "pfa", "region", "national"]
+LOCAL_DECILE_BREAKDOWNS = 12  # `all`, `imd decile 1` to `imd decile 10`, `imd decile unknown`
+LOCAL_CRIME_COLUMNS = [
+    "area_code", "area_name", "area_level", "pfa_code", "period_end_date", "period_type",
+    "crime_category", "breakdown", "value", "month_value", "unit", "rate_per_1000",
+    "baseline_value", "change_from_baseline", "pct_change_from_baseline",
+    "unlocated_crime_pct", "is_data_gap", "is_month_data_gap", "is_incomplete",
+    "quality_note", "month_quality_note", "figure_status",
+]  # fmt: skip
+LOCAL_RECONCILIATION_COLUMNS = [
+    "area_code", "area_name", "period_end_date", "period_type", "police_uk_value",
+    "recorded_value", "ratio", "ratio_lower_bound", "ratio_upper_bound", "is_within_bounds",
+    "quality_note", "figure_status",
+]  # fmt: skip
+
+
+def local_categories(reference_dir: Path) -> list[str]:
+    """fct_local_crime's categories: the police.uk categories of ref_street_crime_types but
+    `other_crime` (only counted in all crime), the proxy total and all crime."""
+    with (reference_dir / "ref_street_crime_types.csv").open(newline="", encoding="utf-8") as f:
+        codes = {row["category_code"] for row in csv.DictReader(f)}
+    return sorted((codes - {"other_crime"}) | {"neighbourhood_crime", "all_crime"})
+
+
+def local_partnership_counts(reference_dir: Path) -> tuple[int, int]:
+    """(districts, community safety partnerships) of ref_districts.csv."""
+    with (reference_dir / "ref_districts.csv").open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return len({r["lad_code"] for r in rows}), len({r["csp_code"] for r in rows})
+
+
+def local_figure_status() -> dict:
+    return expectation(
+        "expect_column_values_to_match_regex",
+        {"column": "figure_status", "regex": LOCAL_LABEL},
+        "Every row is labelled a local diagnostic from police.uk, not a National Measure.",
+    )
+
+
+def local_crime_suite(reference_dir: Path, areas: Counter) -> str:
+    categories = local_categories(reference_dir)
+    districts, partnerships = local_partnership_counts(reference_dir)
+    forces_and_above = areas["pfa"] + areas["region"] + areas["national"]
+    per_year = 4 * len(categories) * (districts + partnerships + LOCAL_DECILE_BREAKDOWNS
+                                      * forces_and_above)  # fmt: skip
+    years = LAST_YEAR - POLICE_UK_FIRST_YEAR + 1
+    high = round_up(per_year * years * MARGIN)
+    expectations = [
+        expectation(
+            "expect_table_columns_to_match_set",
+            {"column_set": LOCAL_CRIME_COLUMNS, "exact_match": False},
+            "Every column of fct_local_crime is present.",
+        ),
+        expectation(
+            "expect_table_row_count_to_be_between",
+            {"min_value": 1, "max_value": high},
+            f"Rows a year at quarter ends: 4 x {len(categories)} categories x ({districts} "
+            f"districts + {partnerships} partnerships + {LOCAL_DECILE_BREAKDOWNS} breakdowns x "
+            f"{forces_and_above} forces, regions and England and Wales) = {per_year}; at most "
+            f"{years} years ({POLICE_UK_FIRST_YEAR} to {LAST_YEAR}) x {MARGIN}, rounded up "
+            f"({high}).",
+        ),
+        expectation(
+            "expect_compound_columns_to_be_unique",
+            {"column_list": ["area_code", "period_end_date", "crime_category", "breakdown"]},
+            "Grain: one row per area, period end, category and breakdown.",
+        ),
+        *[
+            expectation(
+                "expect_column_values_to_not_be_null",
+                {"column": column},
+                f"`{column}` is never null.",
+            )
+            for column in (
+                *("area_code", "area_level", "period_end_date", "period_type"),
+                *("crime_category", "breakdown", "unit", "is_data_gap", "is_incomplete"),
+                "figure_status",
+            )
+        ],
+        expectation(
+            "expect_column_values_to_not_be_null",
+            {"column": "value", "row_condition": equals("is_data_gap", False)},
+            "A rolling year is null only for a data gap: a gap is never a zero.",
+        ),
+        expectation(
+            "expect_column_values_to_not_be_null",
+            {"column": "quality_note", "row_condition": equals("is_data_gap", True)},
+            "A data gap says why.",
+        ),
+        expectation(
+            "expect_column_values_to_be_in_set",
+            {"column": "area_level", "value_set": LOCAL_AREA_LEVELS},
+            "Known area levels.",
+        ),
+        expectation(
+            "expect_column_values_to_be_in_set",
+            {"column": "crime_category", "value_set": categories},
+            "Known categories (ref_street_crime_types).",
+        ),
+        expectation(
+            "expect_column_values_to_be_in_set",
+            {"column": "unit", "value_set": ["crimes", "incidents"]},
+            "Crimes, or anti-social behaviour incidents (never crimes).",
+        ),
+        *[
+            expectation(
+                "expect_column_values_to_be_between",
+                {"column": column, "min_value": 0.0},
+                f"`{column}` is non-negative.",
+            )
+            for column in ("value", "month_value", "rate_per_1000")
+        ],
+        expectation(
+            "expect_column_values_to_be_between",
+            {"column": "unlocated_crime_pct", "min_value": 0.0, "max_value": 100.0},
+            "The share of a force's crimes without a location lies within 0-100.",
+        ),
+        expectation(
+            "expect_column_max_to_be_between",
+            {"column": "period_end_date", "max_value": parameter("publication_period")},
+            "No figure is later than the publication period.",
+        ),
+        local_figure_status(),
+    ]
+    note = (
+        "Checks the exported file of `fct_local_crime` (CSV and Parquet): local diagnostics "
+        "from police.uk, not National Measures (docs/local_diagnostics.md). GENERATED by "
+        "`ncpm gx`: do not edit, run `make gx`."
+    )
+    return suite("fct_local_crime", expectations, note)
+
+
+def local_reconciliation_suite(areas: Counter) -> str:
+    per_year = 4 * areas["pfa"]
+    years = LAST_YEAR - POLICE_UK_FIRST_YEAR + 1
+    high = round_up(per_year * years * MARGIN)
+    expectations = [
+        expectation(
+            "expect_table_columns_to_match_set",
+            {"column_set": LOCAL_RECONCILIATION_COLUMNS, "exact_match": False},
+            "Every column of rpt_local_crime_reconciliation is present.",
+        ),
+        expectation(
+            "expect_table_row_count_to_be_between",
+            {"min_value": 1, "max_value": high},
+            f"Rows a year: {areas['pfa']} forces x 4 quarter ends = {per_year}; at most "
+            f"{years} years x {MARGIN}, rounded up ({high}).",
+        ),
+        expectation(
+            "expect_compound_columns_to_be_unique",
+            {"column_list": ["area_code", "period_end_date"]},
+            "Grain: one row per force and quarter end.",
+        ),
+        *[
+            expectation(
+                "expect_column_values_to_not_be_null",
+                {"column": column},
+                f"`{column}` is never null.",
+            )
+            for column in ("area_code", "period_end_date", "figure_status")
+        ],
+        expectation(
+            "expect_column_values_to_be_between",
+            {"column": "ratio", "min_value": 0.0},
+            "The ratio of two counts is non-negative.",
+        ),
+        expectation(
+            "expect_column_max_to_be_between",
+            {"column": "period_end_date", "max_value": parameter("publication_period")},
+            "No figure is later than the publication period.",
+        ),
+        local_figure_status(),
+    ]
+    note = (
+        "Checks the exported file of `rpt_local_crime_reconciliation`: each force's police.uk "
+        "neighbourhood-crime proxy against its M4.2 figure (a local diagnostic, not a National "
+        "Measure). GENERATED by `ncpm gx`: do not edit, run `make gx`."
+    )
+    return suite("rpt_local_crime_reconciliation", expectations, note)
+
+
 def files() -> dict[Path, str]:
     """Every suite, by absolute path: one per catalogue fact, and the scorecard's."""
     config = settings.get()
@@ -434,6 +627,10 @@ def files() -> dict[Path, str]:
         suites[config.gx_dir / f"{model}.json"] = reference_suite(model, config.models_dir)
     suites[config.gx_dir / f"{REVISIONS}.json"] = reference_suite(
         REVISIONS, config.models_dir, may_be_empty=True
+    )
+    suites[config.gx_dir / "fct_local_crime.json"] = local_crime_suite(config.reference_dir, areas)
+    suites[config.gx_dir / "rpt_local_crime_reconciliation.json"] = local_reconciliation_suite(
+        areas
     )
     return suites
 

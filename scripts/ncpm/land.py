@@ -51,6 +51,9 @@ without BOM and with LF line ends (the fixed dialect the headerless wide source 
 previous file of that year is archived; other years stay. In staging the year replaces the
 same year of the long file(s).
 
+Street-level crime (``street_level_crime``) is landed otherwise: police.uk files, folders and
+archive zips become month-partitioned Parquet (``ncpm.street_level.land``).
+
 Exit codes: 0 landed; 1 bad input file (wrong header, no data, unreadable, unsupported
 type); 2 usage error (unknown feed, missing file or raw dir, unknown sheet).
 
@@ -71,7 +74,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ncpm import contracts, settings
+from ncpm import contracts, settings, street_level
+
+# the landing errors, kept importable from here
+from ncpm.land_errors import (  # noqa: F401
+    EXIT_BAD_INPUT,
+    EXIT_OK,
+    EXIT_USAGE,
+    BadInputError,
+    LandError,
+    UsageError,
+)
 from ncpm.periods import PeriodError, parse_fy_label
 
 ROOT = settings.root()
@@ -95,28 +108,6 @@ LONG_SEIZURES_HEADER = [
     "quantity",
     "quantity_unit",
 ]
-
-EXIT_OK = 0
-EXIT_BAD_INPUT = 1
-EXIT_USAGE = 2
-
-
-class LandError(Exception):
-    """A landing refused; ``exit_code`` says whether the input file or the usage was wrong."""
-
-    exit_code = EXIT_BAD_INPUT
-
-
-class BadInputError(LandError):
-    """The input file cannot be landed (header, data, type, unreadable): exit 1."""
-
-    exit_code = EXIT_BAD_INPUT
-
-
-class UsageError(LandError):
-    """The command was called wrongly (feed, path, sheet names): exit 2."""
-
-    exit_code = EXIT_USAGE
 
 
 @dataclass
@@ -159,7 +150,9 @@ def default_raw_dir() -> Path:
 def list_feeds(raw_dir: Path) -> list[str]:
     """Feed names: the non-hidden folders directly under the raw dir."""
     return sorted(
-        path.name for path in raw_dir.iterdir() if path.is_dir() and not path.name.startswith(".")
+        path.name
+        for path in raw_dir.iterdir()
+        if path.is_dir() and not path.name.startswith((".", "_"))
     )
 
 
@@ -398,6 +391,12 @@ def land(
             f"raw dir {raw} does not exist. Pass --raw-dir or set {RAW_DIR_ENV} to the folder "
             "holding one sub-folder per feed."
         )
+    if feed == street_level.FEED:  # one Parquet file per force and month (ncpm.street_level)
+        if year is not None or sheets:
+            raise UsageError(f"--year and --sheet do not apply to {feed}.")
+        from ncpm.street_level import land as street_land
+
+        return street_land.land(source, raw)
     if feed in WIDE_FEEDS.values():
         raise UsageError(
             f"{feed} is written by the landing script only: land a wide seizures table with "

@@ -300,10 +300,11 @@ def test_revision_log_records_every_published_figure(history):
         "group by 1 order by 1"
     ).fetchall()
     manifest = json.loads((box.publications / "2026-06" / "manifest.json").read_text())
+    # the measures' figures; the local diagnostics are not measures and are never revised
     fact_rows = sum(
         f["rows"]
         for f in manifest["files"]
-        if f["path"].startswith("data/fct_") and f["path"].endswith(".csv")
+        if f["table"] in manifest["measures"] and f["path"].endswith(".csv")
     )
     assert rows[-1] == ("2026-06-r1", fact_rows)
     assert [r[0] for r in rows] == ["2026-03-r1", "2026-06-r1"]
@@ -423,6 +424,171 @@ def test_bulletin_renders_in_a_real_browser(history, tmp_path):
     for metric_id in published:
         assert f'data-metric-id="{metric_id}"><img src="data:image/svg+xml;base64,' in dom
     assert "http://" not in dom and "https://" not in dom, "the page must need no network"
+
+
+# ---------------------------------------------------------------- local diagnostics
+
+LOCAL_ROW = re.compile(r"<tr class='(force|csp)' data-area-code='([^']+)'>(.*?)</tr>", re.S)
+LOCAL_CELL = re.compile(r"<td class='num' data-value='([^']*)'>([^<]*)</td>")
+LOCAL_FIELDS = ["value", "baseline", "change", "pct_change", "rate"]
+
+
+def local_rows_of(page: str) -> dict[str, dict]:
+    """Each force and partnership row of the bulletin's local section: data-value and text."""
+    section = page[page.index("<h2 id='local-diagnostics'>") :]
+    section = section[: section.index("<h2 id='revisions'>")]
+    rows = {}
+    for kind, code, body in LOCAL_ROW.findall(section):
+        cells = LOCAL_CELL.findall(body)
+        assert len(cells) == len(LOCAL_FIELDS), body
+        rows[code] = {
+            "kind": kind,
+            "flags": body.rsplit("<td>", 1)[1],
+            **{
+                name: (float(v) if v else None, text)
+                for name, (v, text) in zip(LOCAL_FIELDS, cells, strict=True)
+            },
+        }
+    return rows
+
+
+def expected_local_figures(warehouse: Path, raw: Path) -> tuple[str, dict[str, dict]]:
+    """The section's figures computed here from the mart's MONTHLY rows and the seeds.
+
+    Rolling year = the sum of the 12 monthly counts (month_value) ending at the latest
+    quarter end, published only when all 12 months are landed for the area; baseline the
+    same ending June 2019; rate per 1,000 from the seeds' mid-year populations of the
+    year six months before (a partnership: the sum of its districts, none when one of them
+    is shared with another partnership). The forces shown: those with a landed file.
+    """
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        latest = con.execute(
+            "select max(period_end_date) from marts.fct_local_crime "
+            "where month(period_end_date) in (3, 6, 9, 12) and period_end_date <= date '2026-06-30'"
+        ).fetchone()[0]
+        forces = [
+            code
+            for (code,) in con.execute(
+                "select distinct f.pfa_code from read_parquet(?, hive_partitioning = true) as r "
+                "join reference.ref_police_uk_forces as f on r.force_id = f.force_id "
+                "where f.is_england_wales",
+                [str(raw / "street_level_crime" / "month=*" / "*.parquet")],
+            ).fetchall()
+        ]
+        figures = con.execute(
+            """
+            with months as (
+                select area_code, area_level, pfa_code, period_end_date, month_value,
+                       is_month_data_gap
+                from marts.fct_local_crime
+                where crime_category = 'neighbourhood_crime' and breakdown = 'all'
+                  and area_level in ('pfa', 'csp') and pfa_code in (select unnest(?))
+            ),
+            years as (
+                select area_code, any_value(area_level) as area_level, ends.end_date,
+                       case when count(*) = 12 and not bool_or(is_month_data_gap)
+                            then sum(month_value) end as value
+                from months
+                cross join (select ?::date as end_date union all select date '2019-06-30')
+                    as ends
+                where period_end_date > ends.end_date - interval 12 month
+                  and period_end_date <= ends.end_date
+                group by area_code, ends.end_date
+            ),
+            shared as (
+                select csp_code from reference.ref_districts
+                where lad_code in (
+                    select lad_code from reference.ref_districts group by lad_code
+                    having count(*) > 1
+                )
+            ),
+            population as (
+                select d.csp_code as area_code, sum(p.population) as population
+                from reference.ref_districts as d
+                join reference.ref_district_population as p
+                    on d.lad_code = p.lad_code
+                    and p.population_year = year(?::date - interval 6 month)
+                where d.csp_code not in (select csp_code from shared)
+                group by d.csp_code
+                union all
+                select area_code, population from reference.ref_population
+                where population_year = year(?::date - interval 6 month)
+            )
+            select y.area_code, y.area_level, y.value, b.value as baseline,
+                   1000.0 * y.value / p.population as rate
+            from years as y
+            join years as b on y.area_code = b.area_code and b.end_date = date '2019-06-30'
+            left join population as p on y.area_code = p.area_code
+            where y.end_date = ?::date
+            """,
+            [forces, latest, latest, latest, latest],
+        ).fetchall()
+    finally:
+        con.close()
+    expected = {}
+    for code, level, value, baseline, rate in figures:
+        change = None if value is None or baseline is None else value - baseline
+        pct = None if change is None or not baseline else 100.0 * change / baseline
+        expected[code] = {
+            "kind": "force" if level == "pfa" else "csp",
+            "value": value,
+            "baseline": baseline,
+            "change": change,
+            "pct_change": pct,
+            "rate": None if value is None else rate,
+        }
+    return str(latest), expected
+
+
+def test_bulletin_local_diagnostics_equal_the_mart(history):
+    """The local section shows, for each force with police.uk data and each of its
+    partnerships, the figures computed here independently from the mart's monthly rows."""
+    folder = history.box.publications / "2026-06"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["local_diagnostics"] == ["fct_local_crime", "rpt_local_crime_reconciliation"]
+    listed = {f["path"]: f for f in manifest["files"]}
+    assert "data/fct_local_crime_lsoa.parquet" not in listed  # kept in the warehouse
+    validated = {f["path"]: f["success"] for f in manifest["validation"]["files"]}
+    for table in manifest["local_diagnostics"]:
+        for extension in ("csv", "parquet"):
+            assert listed[f"data/{table}.{extension}"]["rows"] > 0
+            assert validated[f"data/{table}.{extension}"] is True
+    quarter_ends = duckdb.sql(
+        "select distinct month(period_end_date) as m, max(period_end_date) over () as latest "
+        f"from read_parquet('{folder / 'data/fct_local_crime.parquet'}')"
+    ).fetchall()
+    assert {m for m, _ in quarter_ends} == {3, 6, 9, 12}
+
+    page = (folder / "bulletin.html").read_text()
+    assert "Local diagnostic from police.uk, not a National Measure" in page
+    assert "include business premises" in page and "vehicle interference" in page
+    latest, expected = expected_local_figures(history.box.warehouse, RAW)
+    assert latest == "2020-06-30"
+    shown = local_rows_of(page)
+    assert set(shown) == set(expected)
+    forces = {c for c, e in expected.items() if e["kind"] == "force"}
+    assert {"E23000034", "E23000002", "E23000005", "W15000004"} <= forces
+    assert any(e["value"] is not None for e in expected.values() if e["kind"] == "csp")
+    decimals = {"value": 0, "baseline": 0, "change": 0, "pct_change": 1, "rate": 2}
+    for code, want in expected.items():
+        got = shown[code]
+        assert got["kind"] == want["kind"], code
+        for field_name in LOCAL_FIELDS:
+            value, text = got[field_name]
+            if want[field_name] is None:
+                assert value is None and text == "n/a", (code, field_name, got)
+                continue
+            assert value == pytest.approx(want[field_name], rel=1e-12), (code, field_name)
+            shown_text = text.rstrip("%")
+            places = decimals[field_name]
+            sign = "+" if field_name in ("change", "pct_change") else ""
+            assert shown_text == f"{want[field_name]:{sign},.{places}f}", (code, field_name)
+        gap = want["value"] is None
+        assert ("data gap" in got["flags"]) == gap, (code, got["flags"])
+    # Greater Manchester has no files from July 2019: a gap, never a zero
+    assert expected["E23000005"]["value"] is None
+    assert page.count("<figure class='local-diagnostic'") == len(forces)
 
 
 # ---------------------------------------------------------------- failures that must be proven

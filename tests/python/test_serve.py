@@ -125,6 +125,18 @@ def make_publication(
             }
         ),
     )
+    # A local diagnostic (not a measure: the manifest lists it under local_diagnostics).
+    write(
+        "fct_local_crime",
+        pa.table(
+            {
+                "area_code": pa.array(["E22000180", "E23000034"]),
+                "period_end_date": pa.array([end, end], pa.date32()),
+                "value": pa.array([71.0, None], pa.float64()),
+                "figure_status": pa.array(["not a National Measure"] * 2),
+            }
+        ),
+    )
     # Files of the folder the manifest does not list as published are never loaded.
     pq.write_table(
         pa.table({"respondent_id": ["r1"], "value": [1.0]}), folder / "revision_log.parquet"
@@ -146,6 +158,7 @@ def make_publication(
             "published_at": "2030-01-01T00:00:00",
         },
         "measures": list(FACTS),
+        "local_diagnostics": ["fct_local_crime"],
         "files": files,
     }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2))
@@ -296,6 +309,7 @@ def test_load_creates_marts_with_rows_values_and_types(pg, tmp_path):
         "dim_area": 7,
         "fct_cyber_crime": 7,
         "fct_homicide": 7,
+        "fct_local_crime": 2,
         "rpt_measures_scorecard": 2,
         "rpt_revisions": 3,
     }
@@ -343,6 +357,7 @@ def test_load_creates_marts_with_rows_values_and_types(pg, tmp_path):
     # only what the manifest lists as published, plus the publication's own record
     assert tables == {
         *FACTS,
+        "fct_local_crime",
         "rpt_measures_scorecard",
         "dim_area",
         "rpt_revisions",

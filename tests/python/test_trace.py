@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 import subprocess
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_sandbox import BIN, ROOT
+from dbt_sandbox import BIN, RAW, ROOT
 
 from ncpm import periods, registry
 from ncpm.trace import raw_files, service, survey
@@ -407,3 +408,189 @@ def test_cli_traces_a_survey_figure_from_any_folder(built_sample, tmp_path):
     assert doc["recomputed_from_weighted_sums"]["ci_lower"] == pytest.approx(
         doc["figure"]["ci_lower"]
     )
+
+
+# ---------------------------------------------------------------- local diagnostics (police.uk)
+
+LANDED = RAW / "street_level_crime"
+
+
+def landed_rows_counted(force_id: str | None, csp_code: str | None, months: list[str]) -> dict:
+    """{month: sorted [(source_file, source_row)]} of the neighbourhood crime proxy, read
+    here from the landed Parquet with DuckDB and the seed CSVs, independently of the models:
+    a force's every row; a partnership's located rows whose LSOA (a 2011 code through
+    ref_lsoas, else its name less the ` NNNX` suffix) names a district of that partnership
+    in ref_lsoa_district_names."""
+    reference = ROOT / "seeds" / "reference"
+    con = duckdb.connect()
+    try:
+        rows = con.execute(
+            f"""
+            with landed as (
+                select * from read_parquet(
+                    '{LANDED.as_posix()}/month=*/*.parquet', hive_partitioning = true
+                )
+                where month in (select unnest($months))
+            ),
+            proxies as (
+                select crime_type
+                from read_csv('{reference / "ref_street_crime_types.csv"}', all_varchar = true)
+                where is_neighbourhood_crime = 'true'
+            ),
+            lsoas as (
+                select lsoa_code, district_name
+                from read_csv('{reference / "ref_lsoas.csv"}', all_varchar = true)
+            ),
+            names as (
+                select district_name, csp_code
+                from read_csv('{reference / "ref_lsoa_district_names.csv"}', all_varchar = true)
+            ),
+            placed as (
+                select landed.*, names.csp_code
+                from landed
+                left join lsoas on landed.lsoa_code = lsoas.lsoa_code
+                left join names on names.district_name = coalesce(
+                    lsoas.district_name, regexp_replace(landed.lsoa_name, ' [0-9]{{3}}[A-Z]$', '')
+                )
+            )
+            select month, source_file, source_row
+            from placed
+            where crime_type in (select crime_type from proxies)
+              and (($force is not null and force_id = $force)
+                   or ($csp is not null and lsoa_code is not null and csp_code = $csp))
+            order by month, source_file, source_row
+            """,
+            {"months": months, "force": force_id, "csp": csp_code},
+        ).fetchall()
+    finally:
+        con.close()
+    found: dict[str, list] = {m: [] for m in months}
+    for month, source_file, source_row in rows:
+        found[month].append((source_file, source_row))
+    return found
+
+
+def traced_rows(doc_rows: list[dict]) -> dict[str, list]:
+    """{month: sorted [(source_file, source_row)]} from the trace's row ranges."""
+    found: dict[str, list] = {}
+    for row in doc_rows:
+        for first, last in row["row_ranges"]:
+            found.setdefault(row["month"], []).extend(
+                (row["source_file"], n) for n in range(first, last + 1)
+            )
+    return {m: sorted(v) for m, v in found.items()}
+
+
+def run_trace(database: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(BIN / "ncpm"), "trace", *args],
+        cwd=ROOT,
+        env={"NCPM_DUCKDB_PATH": str(database), "PATH": f"{BIN}:/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+YEAR_TO_JUNE_2020 = [f"2019-{m:02d}" for m in range(7, 13)] + [f"2020-{m:02d}" for m in range(1, 7)]
+YEAR_TO_JUNE_2019 = [f"2018-{m:02d}" for m in range(7, 13)] + [f"2019-{m:02d}" for m in range(1, 7)]
+
+
+@pytest.mark.slow
+def test_local_figure_is_reproduced_from_the_landed_parquet_rows(built_sample):
+    """City of London's partnership: the rows the trace names, month by month, are the rows
+    this test selects from the landed Parquet; their count is the published figure."""
+    args = ["--metric", "local:neighbourhood_crime", "--area", "E22000180", "--period", "2020-06"]
+    result = run_trace(built_sample, *args, "--json")
+    assert result.returncode == 0, result.stderr + result.stdout[-3000:]
+    doc = json.loads(result.stdout)
+    assert doc["reconciles"] is True
+    assert "not a National Measure" in doc["figure"]["figure_status"]
+
+    expected = landed_rows_counted(None, "E22000180", YEAR_TO_JUNE_2020)
+    assert traced_rows(doc["raw_rows"]) == {m: v for m, v in expected.items() if v}
+    total = sum(len(v) for v in expected.values())
+    assert total > 0
+    assert doc["figure"]["value"] == total
+    months = doc["steps"][0]["rows"]
+    assert [r["month"] for r in months] == YEAR_TO_JUNE_2020
+    assert [r["raw_count"] for r in months] == [len(expected[m]) for m in YEAR_TO_JUNE_2020]
+    # every row named is in the landed file the trace names
+    landed = {r["landed_file"] for r in doc["raw_rows"]}
+    assert landed == {f"street_level_crime/month={m}/city-of-london.parquet" for m in expected}
+
+    baseline = landed_rows_counted(None, "E22000180", YEAR_TO_JUNE_2019)
+    assert traced_rows(doc["baseline"]["raw_rows"]) == {m: v for m, v in baseline.items() if v}
+    assert doc["figure"]["baseline_value"] == sum(len(v) for v in baseline.values())
+
+    text = run_trace(built_sample, *args)
+    assert text.returncode == 0, text.stderr
+    for line in (
+        "Local diagnostic from police.uk street-level data: not a National Measure",
+        "landed file street_level_crime/month=2020-06/city-of-london.parquet "
+        "(from police.uk file 2020-06/2020-06-city-of-london-street.csv)",
+        f"mart value {total}  ok",
+        "Reconciles: yes",
+    ):
+        assert line in text.stdout, line
+
+
+@pytest.mark.slow
+def test_local_force_trace_counts_located_and_unlocated_and_gaps(built_sample):
+    """A force counts every row of its files; Greater Manchester's missing months are gaps."""
+    cumbria = run_trace(
+        built_sample,
+        *("--metric", "local:neighbourhood_crime", "--area", "E23000002", "--period", "2020-06"),
+        "--json",
+    )
+    assert cumbria.returncode == 0, cumbria.stderr
+    doc = json.loads(cumbria.stdout)
+    expected = landed_rows_counted("cumbria", None, YEAR_TO_JUNE_2020)
+    assert traced_rows(doc["raw_rows"]) == expected
+    assert doc["figure"]["value"] == sum(len(v) for v in expected.values())
+    located, unlocated = duckdb.sql(
+        f"""
+        select count(*) filter (where lsoa_code is not null),
+               count(*) filter (where lsoa_code is null)
+        from read_parquet('{LANDED.as_posix()}/month=*/cumbria.parquet', hive_partitioning = true)
+        where month between '2019-07' and '2020-06' and crime_type <> 'Anti-social behaviour'
+        """
+    ).fetchone()
+    split = next(s for s in doc["steps"] if "unlocated_crime_pct" in s["model"])["rows"][0]
+    assert (split["located"], split["unlocated"]) == (located, unlocated)
+    assert split["unlocated_crime_pct"] == pytest.approx(100.0 * unlocated / (located + unlocated))
+
+    manchester = run_trace(
+        built_sample,
+        *("--metric", "local:neighbourhood_crime", "--area", "E23000005", "--period", "2020-06"),
+        "--json",
+    )
+    assert manchester.returncode == 0, manchester.stderr
+    doc = json.loads(manchester.stdout)
+    assert not list(LANDED.glob("month=2019-0[7-9]/greater-manchester.parquet"))
+    assert doc["figure"]["value"] is None and doc["figure"]["is_data_gap"] is True
+    assert doc["raw_rows"] == []
+    assert [r["raw_count"] for r in doc["steps"][0]["rows"]] == [None] * 12
+    assert doc["reconciles"] is True
+
+
+@pytest.mark.slow
+def test_local_trace_exits_1_when_the_mart_disagrees_with_the_rows(built_sample, tmp_path):
+    altered = tmp_path / "altered.duckdb"
+    shutil.copyfile(built_sample, altered)
+    con = duckdb.connect(str(altered))
+    try:
+        con.execute(
+            "update marts.fct_local_crime set month_value = month_value + 1 "
+            "where area_code = 'E22000180' and crime_category = 'neighbourhood_crime' "
+            "and breakdown = 'all' and period_end_date = date '2020-03-31'"
+        )
+    finally:
+        con.close()
+    args = ["--metric", "local:neighbourhood_crime", "--area", "E22000180", "--period", "2020-06"]
+    result = run_trace(altered, *args)
+    assert result.returncode == 1, result.stdout[-2000:]
+    assert "2020-03:" in result.stdout and "DOES NOT RECONCILE" in result.stdout
+    assert "failed: 2020-03 count" in result.stdout
+    region = run_trace(altered, *args[:2], "--area", "E12000002", "--period", "2020-06")
+    assert region.returncode == 2 and "trace each force" in region.stderr

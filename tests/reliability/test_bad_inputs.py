@@ -31,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pytest
 from reliability_support import (
     ENGINE_ERRORS,
@@ -566,5 +567,110 @@ def test_landed_file_is_refused_by_name(tmp_path, case):
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert changed == [], f"files changed: {changed}"
     assert not list(raw.rglob("*.tmp")) and not list(raw.rglob("archive"))
+    assert_named(proc.stdout + proc.stderr, case, str(incoming))
+    tally("refused")
+
+
+# ---------------------------------------------------------------- street-level files (Parquet)
+# `ncpm land street_level_crime` refuses a damaged police.uk street file before anything
+# landed changes. The good file is 20 rows of the committed sample written back as police.uk
+# CSV; each case damages one thing and is landed over a landing folder holding a good month.
+
+STREET = "street_level_crime"
+STREET_GOOD = "2019-06-city-of-london-street.csv"
+
+
+def street_sample() -> Rows:
+    """A good police.uk street file: the header and 20 rows of the committed sample."""
+    from ncpm import street_level
+
+    part = street_level.partition(RAW / STREET, "2019-06", "city-of-london")
+    rows = duckdb.sql(
+        "select crime_id, '2019-06', reported_by, falls_within, longitude, latitude, location, "
+        "lsoa_code, lsoa_name, crime_type, last_outcome_category, context "
+        f"from read_parquet('{part}', hive_partitioning = false) order by source_row limit 20"
+    ).fetchall()
+    text = [["" if v is None else (f"{v:.6f}" if isinstance(v, float) else str(v)) for v in r]
+            for r in rows]  # fmt: skip
+    return [list(street_level.HEADER), *text]
+
+
+@dataclass(frozen=True)
+class StreetCase:
+    id: str
+    file_name: str
+    damage: Callable[[Rows], Rows | bytes]
+    expect: tuple[str, ...]
+
+    def content(self) -> bytes:
+        made = self.damage(street_sample())
+        return made if isinstance(made, bytes) else to_bytes(made)
+
+
+def street_extra_field(row: int) -> Callable[[Rows], Rows]:
+    def damage(rows: Rows) -> Rows:
+        rows[row] = [*rows[row], "spare"]
+        return rows
+
+    return damage
+
+
+STREET_CASES = [
+    StreetCase("street_unknown_force", "2019-06-kentshire-street.csv", lambda rows: rows,
+               ("unknown force id 'kentshire' in the file name", "ref_police_uk_forces.csv")),
+    StreetCase("street_bad_file_name", "2019-06-city-of-london.csv", lambda rows: rows,
+               ("does not follow police.uk's pattern",
+                "rule: a street file is named <YYYY-MM>-<force id>-street.csv")),
+    StreetCase("street_month_disagrees", STREET_GOOD, cell(7, "Month", "2019-05"),
+               ("data row 7: Month differs from the month of the file name (2019-06)",
+                'value: "2019-05"')),
+    StreetCase("street_header_drifted", STREET_GOOD, rename_column("LSOA code", "LSOA Code"),
+               ("the header drifted", "missing columns: 'LSOA code'",
+                "unexpected columns: 'LSOA Code'", "rule: a street file's header is exactly")),
+    StreetCase("street_lsoa_not_a_code", STREET_GOOD, cell(7, "LSOA code", "Camden 024C"),
+               ("data row 7: LSOA code is not a code", "E01/W01 and six digits",
+                'value: "Camden 024C"')),
+    StreetCase("street_longitude_not_a_number", STREET_GOOD, cell(7, "Longitude", "-0.11x"),
+               ("data row 7: Longitude is not a number", 'value: "-0.11x"',
+                "rule: coordinates are blank or decimal degrees")),
+    StreetCase("street_extra_field", STREET_GOOD, street_extra_field(7),
+               ("data row 7: 13 fields", "rule: every row has the header's 12 columns")),
+    StreetCase("street_not_utf8", STREET_GOOD, not_utf8(3),
+               ("data row 3: bytes that are not UTF-8 text", "rule: street files are UTF-8 CSV")),
+    StreetCase("street_header_only", STREET_GOOD, header_only,
+               ("holds a header and no data row",)),
+]  # fmt: skip
+
+
+def _land_street(path: Path, raw: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(NCPM), "land", STREET, str(path), "--raw-dir", str(raw)],
+        cwd=ROOT,
+        env={**os.environ, "NCPM_RAW_DIR": str(raw)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("case", STREET_CASES, ids=[c.id for c in STREET_CASES])
+def test_landed_street_file_is_refused_by_name(tmp_path, case):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    good = tmp_path / "good" / STREET_GOOD
+    good.parent.mkdir()
+    good.write_bytes(to_bytes(street_sample()))
+    assert _land_street(good, raw).returncode == 0
+    incoming = tmp_path / "incoming" / case.file_name
+    incoming.parent.mkdir()
+    incoming.write_bytes(case.content())
+    before = sha256_tree(raw)
+    proc = _land_street(incoming, raw)
+    changed = changed_files(before, sha256_tree(raw))
+    tally("changed", len(changed))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert changed == [], f"files changed: {changed}"
+    assert not list(raw.rglob("_staging*")) and not list(raw.rglob("_archive"))
     assert_named(proc.stdout + proc.stderr, case, str(incoming))
     tally("refused")

@@ -8,7 +8,8 @@ writes to target/, and checks the disclosure rules (docs/survey.md):
 2. no model tagged `personal` is built in the marts schema;
 3. a model that reads a `personal` model is itself `personal` or an estimation
    model (tag `survey_estimation`: it publishes aggregates only, with
-   disclosure control);
+   disclosure control) or an aggregation model (tag `aggregate`: counts only, e.g.
+   the police.uk street-level LSOA counts);
 4. no column of a marts model is a respondent or incident identifier or a
    weight: a name matching the patterns of ncpm.disclosure, or the name of any column a
    `personal` model flags with `meta: {personal_data: identifier | weight}`.
@@ -30,6 +31,8 @@ from ncpm.disclosure import personal_columns
 ROOT = settings.root()
 PERSONAL_TAG = "personal"
 ESTIMATION_TAG = "survey_estimation"
+# Models that publish aggregate counts only (street-level LSOA counts, docs/local_diagnostics.md).
+AGGREGATE_TAG = "aggregate"
 MARTS_SCHEMA = "marts"
 MARTS_PATH = "models/marts/"
 
@@ -47,8 +50,10 @@ def is_personal(node: dict) -> bool:
 
 
 def is_estimation(node: dict) -> bool:
+    """An estimation or aggregation model: it may read `personal` rows, as it publishes
+    aggregates only."""
     tags = set(node.get("tags", [])) | set(node.get("config", {}).get("tags", []))
-    return ESTIMATION_TAG in tags
+    return bool({ESTIMATION_TAG, AGGREGATE_TAG} & tags)
 
 
 def flagged_columns(nodes: dict) -> set[str]:

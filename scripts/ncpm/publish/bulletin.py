@@ -7,7 +7,9 @@ scorecard names: England and Wales, or England for an England-only metric) from 
 of the data with the baseline marked, the latest value, change and % change in
 words, confidence bands and a plain statement of significance for survey metrics;
 force-level small multiples and a table labelled as diagnostic, not targets;
-revisions since figures were first published; data sources and caveats. Charts are
+revisions since figures were first published; the local diagnostics from police.uk by
+force and community safety partnership, marked as not National Measures
+(ncpm.publish.bulletin_local); data sources and caveats. Charts are
 drawn with matplotlib and embedded as SVG data URIs, so the page needs no network.
 """
 
@@ -421,6 +423,9 @@ def write_bulletin(
                 + "; ".join(metric_label(r) for r in waiting)
                 + ".</p>"
             )
+    from ncpm.publish.bulletin_local import local_section
+
+    parts.append(local_section(folder, manifest, areas))
     headline_areas = scorecard.set_index("metric_id")["area_code"].to_dict()
     parts.append(revisions_section(load_revisions(publications, facts), area_names, headline_areas))
     parts.append(sources_section(manifest, catalogue, synthetic))
@@ -550,6 +555,9 @@ def sources_section(manifest: dict, catalogue: pd.DataFrame, synthetic: bool) ->
         "Estimates from fewer than 50 respondents are suppressed.</li>"
         "<li>Force-level figures are diagnostic: they help explain national trends and are not "
         "targets.</li>"
+        "<li>Local diagnostics from police.uk street-level data (when the publication holds "
+        "them) are not National Measures: they are not in the metric catalogue or the "
+        "scorecard, and their caveats are stated with them.</li>"
         "<li>Metrics marked <em>not yet published</em> are in the metric catalogue but their "
         "source "
         "is not yet in the warehouse.</li></ul>"

@@ -8,6 +8,10 @@ period, as CSV and Parquet; the scorecard; the tables BI reads beside them
 the period); and manifest.json: every file with its row count, the git commit, the dbt
 invocation id, the catalogue version, the test summary, the raw files read, and each
 catalogue metric as "published" or "not yet published".
+
+Beside the measures go the local diagnostics from police.uk street-level data
+(docs/local_diagnostics.md), when the build made them: they are not National Measures, so
+the catalogue does not name them and the manifest lists them apart (``local_diagnostics``).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import json
 import re
 import subprocess
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,12 +42,30 @@ if TYPE_CHECKING:
 
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 
+# The local diagnostics published with a quarter, each with the rows exported (a filter
+# on marts.<table>, besides no figure later than the period) and their order.
+# * fct_local_crime: the rolling years ending at quarter ends (the publication's cadence;
+#   the monthly rows stay in the warehouse and the BI copy): about 360,000 rows for ten
+#   years of the national feed, against 1.1 million monthly.
+# * rpt_local_crime_reconciliation: every force and quarter end (small).
+# fct_local_crime_lsoa is NOT exported: one row per LSOA and month, about 4 million rows
+# for ten years nationally, too large for a bulletin's data files. It is in the warehouse
+# and the BI copy (step 7 copies every mart), and `ncpm trace` reaches it.
+LOCAL_DIAGNOSTICS = {
+    "fct_local_crime": (
+        "extract(month from period_end_date) in (3, 6, 9, 12)",
+        "area_level, area_code, period_end_date, crime_category, breakdown",
+    ),
+    "rpt_local_crime_reconciliation": ("true", "area_code, period_end_date"),
+}
+
 
 @dataclass
 class Catalogue:
     metrics: list[dict]  # dim_metric rows
     facts: list[str]  # the measure facts to publish, in metric order
     version: str
+    local_diagnostics: list[str] = field(default_factory=list)  # of LOCAL_DIAGNOSTICS, built
 
 
 @dataclass
@@ -88,14 +110,24 @@ def read_catalogue(con, results: dict) -> Catalogue:
             "where table_schema = 'marts' and table_type = 'BASE TABLE'"
         ).fetchall()
     }
-    facts = discover_facts(metrics, built_models(results), tables)
+    built = built_models(results)
+    facts = discover_facts(metrics, built, tables)
     versions = sorted({m["catalogue_version"] for m in metrics})
-    return Catalogue(metrics, facts, ", ".join(versions))
+    local = [t for t in LOCAL_DIAGNOSTICS if t in built and t in tables]
+    return Catalogue(metrics, facts, ", ".join(versions), local)
 
 
 def table_query(con, table: str, period: PublicationPeriod) -> str:
     """``select *`` of marts.``table`` in a stable order, with no figure later than the
-    period (a table with metric_id and period_end_date, as in the BI copy)."""
+    period (a table with metric_id and period_end_date, as in the BI copy; a local
+    diagnostic keeps the rows of ``LOCAL_DIAGNOSTICS``)."""
+    if table in LOCAL_DIAGNOSTICS:
+        rows_kept, order = LOCAL_DIAGNOSTICS[table]
+        day = f"date '{period.end.isoformat()}'"  # a validated date, safe to write into SQL
+        return (
+            f"select * from marts.{table} where period_end_date <= {day} and {rows_kept} "
+            f"order by {order}"
+        )
     columns = [
         name
         for (name,) in con.execute(
@@ -130,6 +162,9 @@ def export_tables(
             raise PublishError(f"invalid table name {table!r}")
         query = table_query(con, table, period)
         rows = con.execute(f"select count(*) from ({query})").fetchone()[0]
+        if table in LOCAL_DIAGNOSTICS and rows == 0:
+            say(f"    {table}: no rows up to the period, not exported")
+            continue
         for extension, options in (("parquet", "format parquet"), ("csv", "format csv, header")):
             relative = f"data/{table}.{extension}"
             con.execute(f"copy ({query}) to '{folder / relative}' ({options})")
@@ -148,7 +183,7 @@ def export_files(
     after_file: Callable[[Path], None] | None = None,
 ) -> list[dict]:
     """Write every fact, the scorecard and the reference tables as CSV and Parquet."""
-    tables = [*catalogue.facts, SCORECARD, *REFERENCE_TABLES]
+    tables = [*catalogue.facts, SCORECARD, *REFERENCE_TABLES, *catalogue.local_diagnostics]
     return export_tables(con, folder, tables, period, after_file)
 
 
@@ -233,7 +268,7 @@ def validation_parameters(period: PublicationPeriod, catalogue: Catalogue) -> di
         },
         **{
             table: {"publication_period": period.end.isoformat()}
-            for table in (*REFERENCE_TABLES, REVISIONS)
+            for table in (*REFERENCE_TABLES, REVISIONS, *catalogue.local_diagnostics)
         },
     }
 
@@ -270,6 +305,7 @@ def export(
         "tests": test_summary(results),
         "raw_files": raw_files(config.raw_dir),
         "measures": catalogue.facts,
+        "local_diagnostics": sorted({f["table"] for f in files} & set(LOCAL_DIAGNOSTICS)),
         "metrics": metrics,
         "validation": {"parameters": validation_parameters(period, catalogue)},
         "files": files,
@@ -278,6 +314,7 @@ def export(
     unpublished = [m["metric_id"] for m in metrics if m["status"] != "published"]
     say(
         f"    {len(catalogue.facts)} measure fact(s): {', '.join(catalogue.facts) or 'none'}; "
-        f"metrics not yet published: {', '.join(unpublished) or 'none'}"
+        f"metrics not yet published: {', '.join(unpublished) or 'none'}; local diagnostics "
+        f"(not National Measures): {', '.join(manifest['local_diagnostics']) or 'none'}"
     )
     return Export(catalogue, manifest, metric_table, area_table)

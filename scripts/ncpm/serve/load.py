@@ -3,15 +3,15 @@
     ncpm serve load --period 2026-06          (publications/2026-06/)
 
 :func:`load_publication` reads the publication's ``manifest.json`` and loads only the
-tables it lists as published (the measure facts of ``measures``, the scorecard, and, when
-exported, the reference tables BI reads beside them (the conformed dimensions and
-``rpt_all_measures``, ``ncpm.published.REFERENCE_TABLES``) and the revision history
-``rpt_revisions``) from their exported files (``data/<table>.parquet``, or
-``.csv`` when there is no Parquet file), each checked against the manifest's sha256 and
-row count and refused when a column is a respondent or incident identifier or a weight
-(:func:`ncpm.disclosure.personal_columns`, the rule of ``ncpm check personal-data``). It
-adds ``publication_info`` (the publication's id, period and revision, from the manifest)
-and ``publication_tables``.
+tables it lists as published (the measure facts of ``measures``, the local diagnostics of
+``local_diagnostics``, the scorecard, and, when exported, the reference tables BI reads
+beside them (the conformed dimensions and ``rpt_all_measures``,
+``ncpm.published.REFERENCE_TABLES``) and the revision history ``rpt_revisions``) from their
+exported files (``data/<table>.parquet``, or ``.csv`` when there is no Parquet file), each
+checked against the manifest's sha256 and row count and refused when a column is a
+respondent or incident identifier or a weight (:func:`ncpm.disclosure.personal_columns`,
+the rule of ``ncpm check personal-data``). It adds ``publication_info`` (the publication's
+id, period and revision, from the manifest) and ``publication_tables``.
 
 1. load: in one transaction, a NEW schema ``marts_load_<id>`` gets every table (COPY ...
    FREEZE, so the rows are visible to any reader the moment the schema is swapped in);
@@ -158,10 +158,17 @@ def _sha256(path: Path) -> str:
 
 
 def published_tables(manifest: dict) -> set[str]:
-    """The tables the manifest lists as published: its measure facts, the scorecard, and
-    when exported (publications made before they were are served without them) the
-    reference tables and the revision history. Nothing else of a folder is ever loaded."""
-    return {*manifest.get("measures", []), SCORECARD, *REFERENCE_TABLES, REVISIONS}
+    """The tables the manifest lists as published: its measure facts, its local diagnostics,
+    the scorecard, and when exported (publications made before they were are served without
+    them) the reference tables and the revision history. Nothing else of a folder is ever
+    loaded."""
+    return {
+        *manifest.get("measures", []),
+        *manifest.get("local_diagnostics", []),
+        SCORECARD,
+        *REFERENCE_TABLES,
+        REVISIONS,
+    }
 
 
 def plan(folder: Path, publication_id: str | None = None) -> Plan:

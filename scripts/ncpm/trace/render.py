@@ -50,11 +50,76 @@ def step_row_line(r: dict[str, Any]) -> str:
     )
 
 
+def print_local_trace(trace: Trace, out=sys.stdout) -> None:
+    """A local diagnostic (ncpm.trace.street_level): rows by file, months, year, baseline."""
+    fig, metric = trace.figure, trace.metric
+
+    def p(*parts: str) -> None:
+        print(*parts, file=out)
+
+    def rows_by_file(rows: list[dict[str, Any]]) -> None:
+        current = None
+        for row in rows:
+            if row["landed_file"] != current:
+                current = row["landed_file"]
+                p(f"   landed file {current} (from police.uk file {row['source_file']})")
+            p(f"     {row['line']}")
+
+    p(f"{metric['metric_id']}: {metric['metric_name']} ({metric['unit']})")
+    p(f"   {metric['figure_status']}")
+    p(
+        f"Figure: {fig['area_code']} {fig['area_name'] or ''} ({fig['area_level']}), "
+        f"{fig['period_type']} ending {fig['period_end_date']}, breakdown {fig['breakdown']!r}: "
+        f"value = {fmt(fig['value'])}  [marts.{metric['fact_model']}]"
+    )
+    if trace.lineage:
+        p("\nModel chain (dbt manifest): " + " -> ".join(trace.lineage))
+    total = sum(r["value"] for r in trace.raw_rows)
+    p(
+        f"\n1. Landed rows counted (source_file, source_row ranges), by month: {total:,} rows "
+        f"in {len(trace.raw_files)} landed file(s)"
+    )
+    rows_by_file(trace.raw_rows)
+    for n, step in enumerate(trace.steps, start=2):
+        p(f"\n{n}. {step['model']}: {step['what']}")
+        for r in step["rows"]:
+            p(f"   {r['line']}")
+    b = trace.baseline
+    p(
+        f"\n{len(trace.steps) + 2}. Baseline {b['baseline_label']} (period ending "
+        f"{b['baseline_period_end_date']}): {fmt(b['baseline_value'])} from the landed rows, "
+        f"mart {fmt(fig['baseline_value'])}"
+    )
+    rows_by_file(b["raw_rows"])
+    for r in b["months"]:
+        p(f"   {r['line']}")
+    p(
+        "   change    = value - baseline = "
+        + (b["change_arithmetic"] or "null (no value or no baseline)")
+    )
+    p(
+        "   % change  = 100 x change / baseline = "
+        + (b["pct_change_arithmetic"] or "null (baseline 0 or missing)")
+    )
+    p(f"   rate per 1,000 = {b['rate_arithmetic'] or 'null'}")
+    for note in trace.notes[1:]:
+        p(f"Note: {note}")
+    failed = [c["check"] for c in trace.checks if not c["ok"]]
+    p(
+        f"Reconciles: {'yes' if not failed else 'NO'} ({len(trace.checks)} checks"
+        + (f"; failed: {', '.join(failed)})" if failed else ")")
+    )
+
+
 def print_trace(trace: Trace, out=sys.stdout) -> None:
     fig, metric = trace.figure, trace.metric
 
     def p(*parts: str) -> None:
         print(*parts, file=out)
+
+    if metric.get("local"):
+        print_local_trace(trace, out)
+        return
 
     p(f"{metric['metric_id']} {metric['metric_name']} ({metric['unit']})")
     p(

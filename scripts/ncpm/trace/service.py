@@ -1,6 +1,7 @@
 """Trace one published figure back to the raw rows it was computed from.
 
     ncpm trace --metric M1.1 --area E23000001 --period 2019-06 [--breakdown all] [--json]
+    ncpm trace --metric local:neighbourhood_crime --area E22000180 --period 2020-06
     make trace METRIC=M1.1 AREA=E23000001 PERIOD=2019-06 [JSON=1]
 
 For the figure (metric, area, period end, breakdown) of its measure fact, prints the
@@ -30,6 +31,12 @@ crime has its own (police_recorded_crime.py); every other count feed is traced b
 generic tracer (count.py) from the feed's metric rows model, which alone holds the rules
 of which raw rows count; the two surveys have theirs (survey.py). The text is rendered by
 render.py; Trace, TraceError and the number helpers are in model.py.
+
+A local diagnostic (``--metric local:<category>`` of marts.fct_local_crime, police.uk
+street-level data, not a National Measure) is traced by the tracer of its feed's
+tracer_family in LOCAL_TRACERS (street_level.py): the landed Parquet rows (file and row
+numbers) counted per month, the monthly counts, the rolling year and, for a force, its
+located and unlocated crimes, each checked against the mart.
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ from ncpm.trace.lineage import manifest_lineage
 from ncpm.trace.model import Trace, TraceError, records
 from ncpm.trace.police_recorded_crime import trace_police_recorded_crime
 from ncpm.trace.render import print_trace
+from ncpm.trace.street_level import is_local, trace_local_figure
 from ncpm.trace.survey import trace_business_survey, trace_victim_survey
 
 __all__ = ["TRACERS", "Trace", "TraceError", "print_trace", "trace_figure", "trace_in_warehouse"]
@@ -64,10 +72,37 @@ TRACERS: dict[str, Tracer] = {
     "business_survey": trace_business_survey,
 }
 
+# The tracer of each tracer family of local diagnostics (figures not in the catalogue,
+# asked for as `local:<category>`): a function (con, feed, metric, area, period end,
+# breakdown, lineage) returning the Trace.
+LOCAL_TRACERS: dict[str, Callable[..., Trace]] = {
+    "street_level": trace_local_figure,
+}
+
+
+def trace_local(con, metric_id: str, area: str, period: date, breakdown: str, manifest: Path):
+    """A local diagnostic, traced by the tracer of the one feed of a LOCAL_TRACERS family."""
+    feeds = [f for f in registry.feeds().values() if f.tracer_family in LOCAL_TRACERS]
+    if len(feeds) != 1:
+        raise TraceError(
+            f"the feed registry (ref_feeds.csv) has {len(feeds)} feeds of a local tracer "
+            f"family ({', '.join(LOCAL_TRACERS)}); a local figure needs exactly one"
+        )
+    feed = feeds[0]
+    lineage = manifest_lineage(manifest, feed.feed, "fct_local_crime")
+    trace = LOCAL_TRACERS[feed.tracer_family](
+        con, feed, metric_id, area, period, breakdown, [u.split(".", 2)[-1] for u in lineage]
+    )
+    if not trace.lineage:
+        trace.notes.append(f"no dbt manifest at {manifest}: the model chain is not printed")
+    return trace
+
 
 def trace_figure(
     con, metric_id: str, area: str, period: date, breakdown: str, manifest: Path
 ) -> Trace:
+    if is_local(metric_id):
+        return trace_local(con, metric_id, area, period, breakdown, manifest)
     metric = records(con, "select * from marts.dim_metric where metric_id = ?", [metric_id])
     if not metric:
         known = [

@@ -1,0 +1,97 @@
+{#-
+    Macros of the street-level (police.uk) local diagnostics. See
+    docs/local_diagnostics.md and macros/street_level/_street_level__macros.yml.
+-#}
+
+{% macro street_level_categories() -%}
+    {#- The count columns every street-level model carries, in order (see the YAML). -#}
+    {{ return([
+        'burglary', 'robbery', 'vehicle_crime', 'theft_from_the_person',
+        'neighbourhood_crime', 'other_crime', 'all_crime', 'anti_social_behaviour',
+    ]) }}
+{%- endmacro %}
+
+
+{% macro street_level_incremental_config() -%}
+    {#-
+        The incremental config of every month-grain street-level model: replace whole
+        months. DuckDB: delete+insert keyed on month_start_date (every row of a month the
+        build recomputes is deleted, then the new rows inserted). Spark: insert_overwrite of
+        the month partitions the build writes (parquet tables partitioned by month).
+    -#}
+    {%- if target.type == 'spark' -%}
+        {{ return({
+            'materialized': 'incremental',
+            'incremental_strategy': 'insert_overwrite',
+            'partition_by': ['month_start_date'],
+            'on_schema_change': 'fail',
+        }) }}
+    {%- else -%}
+        {{ return({
+            'materialized': 'incremental',
+            'incremental_strategy': 'delete+insert',
+            'unique_key': 'month_start_date',
+            'on_schema_change': 'fail',
+        }) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro month_index(date_expr) -%}
+    {#- Months since year 0 as an integer (12 x year + month - 1): a portable window order. -#}
+    cast(extract(year from {{ date_expr }}) * 12 + extract(month from {{ date_expr }}) - 1 as integer)
+{%- endmacro %}
+
+
+{% macro month_label_of_index(index) -%}
+    {#- Jinja: 'YYYY-MM' of a month index. -#}
+    {{ return('%04d-%02d' % ((index // 12), (index % 12) + 1)) }}
+{%- endmacro %}
+
+
+{% macro street_level_changed_months(landing_log) -%}
+    {#-
+        The month indexes whose landed files changed since this incremental model was last
+        built, read from the landing log: every month with a force-month landed after the
+        newest `landed_at` the model holds. None (meaning every month) when the model is
+        not built incrementally (first build, --full-refresh) or at parse time.
+    -#}
+    {%- if not execute or not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set query -%}
+        select distinct log.month_index
+        from {{ landing_log }} as log
+        where log.landed_at > (
+            select coalesce(max(built.landed_at), cast('1900-01-01 00:00:00' as {{ dbt.type_timestamp() }}))
+            from {{ this }} as built
+        )
+        order by log.month_index
+    {%- endset -%}
+    {%- set months = run_query(query).columns[0].values() | map('int') | list -%}
+    {%- do log(this.identifier ~ ": months landed since its last build (month index): "
+        ~ (months | join(', ') or 'none'), info=False) -%}
+    {{ return(months) }}
+{%- endmacro %}
+
+
+{% macro street_level_month_filter(column, months, as_label=false, and_after=false, window_before=0) -%}
+    {#-
+        SQL predicate: `column` (a month index, or a 'YYYY-MM' label when as_label) is one of
+        `months` (from street_level_changed_months). With and_after, every month from the
+        earliest of them on (the rolling windows a changed month moves); window_before
+        widens that start by as many months (the inputs of those windows). `true` when
+        months is none (a full build), `1 = 0` when nothing changed.
+    -#}
+    {%- if months is none -%}
+        (1 = 1)
+    {%- elif months | length == 0 -%}
+        (1 = 0)
+    {%- elif and_after -%}
+        ({{ column }} >= {{ (months | min) - window_before }})
+    {%- elif as_label -%}
+        ({{ column }} in ({% for m in months %}'{{ ncpm.month_label_of_index(m) }}'{{ ', ' if not loop.last }}{% endfor %}))
+    {%- else -%}
+        ({{ column }} in ({{ months | join(', ') }}))
+    {%- endif -%}
+{%- endmacro %}

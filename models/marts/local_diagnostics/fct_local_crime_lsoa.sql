@@ -1,0 +1,53 @@
+{#-
+    Local diagnostics at LSOA level, wide: one row per LSOA and month with police.uk
+    located crimes in it (sparse: a month with none has no row), each category's
+    count, rolling 12 months and YE Jun 2019 baseline. Located crimes of the England
+    and Wales forces only; no rate (no LSOA population). NOT a National Measure: see
+    docs/local_diagnostics.md.
+-#}
+{%- set categories = ['burglary', 'robbery', 'vehicle_crime', 'theft_from_the_person',
+    'neighbourhood_crime', 'all_crime', 'anti_social_behaviour'] %}
+
+with
+
+rolling as (
+
+    select * from {{ ref('int_street_level_crime__area_rolling') }}
+    where area_level = 'lsoa'
+
+),
+
+geography as (
+
+    select * from {{ ref('int_street_level_crime__lsoa_geography') }}
+
+),
+
+baseline as (
+
+    select * from rolling
+    where period_end_date = cast('{{ var("street_level_baseline_period_end_date") }}' as date)
+
+)
+
+select
+    rolling.area_code as lsoa_code,
+    geography.lsoa_name,
+    geography.lad_code,
+    geography.csp_code,
+    geography.pfa_code,
+    geography.imd_decile,
+    rolling.period_end_date,
+    {%- for category in categories %}
+        cast(rolling.{{ category }}_count as double) as {{ category }}_month_value,
+        cast(rolling.{{ category }}_rolling_12_months as double) as {{ category }}_value,
+        cast(baseline.{{ category }}_rolling_12_months as double) as {{ category }}_baseline_value,
+    {%- endfor %}
+    rolling.is_data_gap,
+    rolling.quality_note,
+    '{{ var("street_level_figure_status") }}' as figure_status
+from rolling
+left join geography
+    on rolling.area_code = geography.lsoa_code
+left join baseline
+    on rolling.area_code = baseline.area_code

@@ -1,0 +1,190 @@
+"""The street-level models built month by month (incremental) equal a full refresh.
+
+Sample scale, hand-written police.uk files: two England and Wales forces (one with a gap
+month), British Transport Police, 15 months. The first 12 months are landed with `ncpm
+land`'s module and built, then each later month is landed and followed by an incremental
+`dbt run`; a revised copy of an early month is then
+re-landed (its rows must replace the old ones, and the 11 rolling years after it move);
+finally `--full-refresh` rebuilds every table from scratch, and every street-level model
+must hold the same rows both ways (EXCEPT ALL in both directions).
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+from dbt_sandbox import ROOT, run_dbt
+
+from ncpm.street_level.land import land
+
+HEADER = [
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "LSOA code",
+    "LSOA name",
+    "Crime type",
+    "Last outcome category",
+    "Context",
+]
+FORCES = {
+    "city-of-london": (
+        "City of London Police",
+        [("E01000001", "City of London 001A"), ("E01000002", "City of London 001B")],
+    ),
+    "dyfed-powys": ("Dyfed-Powys Police", [("W01000001", "Carmarthenshire 001A")]),
+    "btp": ("British Transport Police", [("E01000001", "City of London 001A")]),
+}
+TYPES = [
+    "Burglary",
+    "Robbery",
+    "Vehicle crime",
+    "Theft from the person",
+    "Shoplifting",
+    "Anti-social behaviour",
+]
+MONTHS = [
+    f"{y}-{m:02d}" for y, m in [(2018, m) for m in range(7, 13)] + [(2019, m) for m in range(1, 10)]
+]
+GAP = ("dyfed-powys", "2019-02")
+MODELS = [
+    "intermediate.int_street_level_crime__force_month_types",
+    "intermediate.int_street_level_crime__lsoa_month",
+    "intermediate.int_street_level_crime__area_month",
+    "intermediate.int_street_level_crime__area_rolling",
+    "marts.fct_local_crime",
+    "marts.fct_local_crime_lsoa",
+]
+pytestmark = pytest.mark.slow  # a dozen dbt runs (minutes)
+
+SELECT = [
+    "--select",
+    "+fct_local_crime",
+    "+fct_local_crime_lsoa",
+    "+int_street_level_crime__force_month_types",
+]
+
+
+def write_month(folder: Path, month: str, extra: int = 0) -> Path:
+    """One street file per force for `month` (none for the gap), deterministic rows."""
+    out = folder / month
+    out.mkdir(parents=True)
+    seed = int(month.replace("-", ""))
+    for force, (name, lsoas) in FORCES.items():
+        if (force, month) == GAP:
+            continue
+        with (out / f"{month}-{force}-street.csv").open("w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(HEADER)
+            for i in range(5 + seed % 7 + extra):
+                crime_type = TYPES[(seed + i) % len(TYPES)]
+                code, lsoa = lsoas[i % len(lsoas)]
+                located = i % 4 != 3
+                writer.writerow(
+                    [
+                        "" if crime_type == "Anti-social behaviour" else f"{force}-{month}-{i}",
+                        month,
+                        name,
+                        name,
+                        "-0.09" if located else "",
+                        "51.51" if located else "",
+                        "On or near Street" if located else "No Location",
+                        code if located else "",
+                        lsoa if located else "",
+                        crime_type,
+                        "",
+                        "",
+                    ]
+                )
+    return out
+
+
+def tables(path: Path) -> dict[str, list[tuple]]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {m: con.execute(f"select * from {m}").fetchall() for m in MODELS}
+    finally:
+        con.close()
+
+
+def differences(left: Path, right: Path) -> dict[str, tuple[int, int]]:
+    con = duckdb.connect()
+    con.execute(f"attach '{left}' as l (read_only)")
+    con.execute(f"attach '{right}' as r (read_only)")
+    found = {}
+    for m in MODELS:
+        a = con.execute(
+            f"select count(*) from (select * from l.{m} except all select * from r.{m})"
+        ).fetchone()[0]
+        b = con.execute(
+            f"select count(*) from (select * from r.{m} except all select * from l.{m})"
+        ).fetchone()[0]
+        if a or b:
+            found[m] = (a, b)
+    con.close()
+    return found
+
+
+@pytest.mark.timeout(900)
+def test_incremental_builds_equal_full_refresh(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(ROOT / "seeds" / "raw", raw)
+    shutil.rmtree(raw / "street_level_crime", ignore_errors=True)
+    work = tmp_path / "work"
+    work.mkdir()
+    files = tmp_path / "published"
+    when = datetime(2024, 1, 1, tzinfo=UTC)
+
+    seeded = run_dbt(["seed"], work, raw)
+    assert seeded.returncode == 0, seeded.explained
+
+    # The first 12 months in one landing and build, then each later month on its own
+    # (every dbt run costs seconds: the suite has a time budget).
+    for n, month in enumerate(MONTHS):
+        land(write_month(files, month), raw, now=when + timedelta(minutes=n), show_progress=False)
+        if n < 11:
+            continue
+        result = run_dbt(["run", *SELECT], work, raw)
+        assert result.returncode == 0, f"{month}: {result.explained}"
+
+    # The revised copy of an early month: more rows per force, landed later.
+    warehouse = work / "ncpm.duckdb"
+    before = tables(warehouse)
+    revised = tmp_path / "revised"
+    land(
+        write_month(revised, "2018-09", extra=3),
+        raw,
+        now=when + timedelta(days=1),
+        show_progress=False,
+    )
+    result = run_dbt(["run", *SELECT], work, raw)
+    assert result.returncode == 0, result.explained
+    after = tables(warehouse)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    sept = con.execute(
+        "select sum(row_count) from intermediate.int_street_level_crime__force_month_types "
+        "where month_start_date = date '2018-09-01'"
+    ).fetchone()[0]
+    con.close()
+    # 3 forces x (5 + 201809 % 7 + 3) rows = 3 x 12: the revised rows replaced the old ones
+    assert sept == 3 * (5 + 201809 % 7 + 3)
+    assert (
+        before["intermediate.int_street_level_crime__area_rolling"]
+        != after["intermediate.int_street_level_crime__area_rolling"]
+    )
+
+    incremental = tmp_path / "incremental.duckdb"
+    shutil.copy2(warehouse, incremental)
+    result = run_dbt(["run", "--full-refresh", *SELECT], work, raw)
+    assert result.returncode == 0, result.explained
+    assert differences(incremental, warehouse) == {}
+    assert all(after[m] for m in MODELS), "every model holds rows"
