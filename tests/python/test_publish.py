@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_sandbox import ROOT, Sandbox, copy_feed, copy_other_feeds, publish_program, sha256
+from dbt_sandbox import RAW, ROOT, Sandbox, copy_feed, copy_other_feeds, publish_program, sha256
 
 from ncpm.publish.common import REFERENCE_TABLES
 from ncpm.publish.export import discover_facts
