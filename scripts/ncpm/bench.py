@@ -23,7 +23,7 @@ after the new month (targets 90 s / 4 GB and 15 s). The same steps on the commit
 sample give the test-scale figures.
 
     ncpm bench [--repeat N]
-    ncpm bench --scale [--months 120] [--scratch DIR]
+    ncpm bench --scale [--months 120] [--scratch DIR] [--reuse]
 """
 
 from __future__ import annotations
@@ -182,8 +182,15 @@ def _next_month(month: str) -> str:
     return f"{year + number // 12:04d}-{number % 12 + 1:02d}"
 
 
-def run_scale(months: int = 120, scratch: Path | None = None, sample: bool = True) -> int:
-    """Measure the street-level feed at national scale (and on the committed sample)."""
+def run_scale(
+    months: int = 120, scratch: Path | None = None, sample: bool = True, reuse: bool = False
+) -> int:
+    """Measure the street-level feed at national scale (and on the committed sample).
+
+    With ``reuse``, a national set this benchmark generated before in the same scratch
+    folder (same months) is kept: the months a previous run landed after it are removed
+    (folders, landing log rows, archived copies) and generation is not timed again.
+    """
     base = Path(scratch or os.environ.get("TMPDIR", "/tmp")) / "ncpm-bench-scale"
     ncpm = str(BIN / "ncpm")
     python = str(BIN / "python")
@@ -202,17 +209,27 @@ def run_scale(months: int = 120, scratch: Path | None = None, sample: bool = Tru
         return out
 
     end = "2022-12"
-    if base.exists():
-        shutil.rmtree(base)  # the benchmark's own scratch folder from a previous run
     raw = base / "raw"
-    raw.mkdir(parents=True)
-    step(
-        f"generate national set ({months} months)",
-        [ncpm, "synth", "--feed", STREET, "--", "--scale", "national", "--months", str(months),
-         "--end", end, "--out", str(raw)],
-    )  # fmt: skip
-    total = _landed_rows(raw)
-    rows[-1] = (*rows[-1][:4], f"{total:,} rows")
+    marker = base / "generated.txt"  # written once the set is complete: months and end
+    generated = f"{months} months to {end}"
+    if reuse and marker.is_file() and marker.read_text().strip() == generated:
+        _reset_generated(base, end)
+        total = _landed_rows(raw)
+        print(f"reusing the national set in {raw} ({generated}, {total:,} rows)")
+        rows.append((f"generate national set ({months} months)", 0.0, 0.0, 0.0,
+                     f"{total:,} rows (reused, not timed)"))  # fmt: skip
+    else:
+        if base.exists():
+            shutil.rmtree(base)  # the benchmark's own scratch folder from a previous run
+        raw.mkdir(parents=True)
+        step(
+            f"generate national set ({months} months)",
+            [ncpm, "synth", "--feed", STREET, "--", "--scale", "national", "--months",
+             str(months), "--end", end, "--out", str(raw)],
+        )  # fmt: skip
+        total = _landed_rows(raw)
+        rows[-1] = (*rows[-1][:4], f"{total:,} rows")
+        marker.write_text(generated + "\n")
     new_month = _next_month(end)
     files = base / "new-month"
     subprocess.run(
@@ -271,11 +288,14 @@ def _dbt_steps(step, raw: Path, base: Path, env: dict[str, str]) -> None:
         [*dbt, "build", "--exclude", f"source:{STREET}+", *target],
         cwd=ROOT, env={**env, **extra}, check=False, capture_output=True,
     )  # fmt: skip
+    print(f"(the dbt steps run `dbt build {' '.join(select)}`: the street-level models, their "
+          "tests and the marts built on them, not the whole project)")  # fmt: skip
     step(
-        "dbt build street-level models (full)",
+        f"dbt build {' '.join(select)} --full-refresh",
         [*dbt, "build", *select, "--full-refresh", *target],
         **extra,
     )
+    _print_slowest(base / "target" / "run_results.json")
     month = _next_month(_next_month("2022-12"))
     files = base / "incremental-month"
     subprocess.run(
@@ -288,10 +308,53 @@ def _dbt_steps(step, raw: Path, base: Path, env: dict[str, str]) -> None:
         check=True, capture_output=True, env=env,
     )  # fmt: skip
     step(
-        f"dbt build street-level models (incremental, {month})",
+        f"dbt build {' '.join(select)} (incremental, {month} landed)",
         [*dbt, "build", *select, *target],
         **extra,
     )
+    _print_slowest(base / "target" / "run_results.json")
+
+
+def _print_slowest(run_results: Path, count: int = 8) -> None:
+    """The slowest nodes of the dbt run just measured (from its run_results.json)."""
+    import json
+
+    if not run_results.is_file():
+        return
+    results = json.loads(run_results.read_text())["results"]
+    slowest = sorted(results, key=lambda r: r["execution_time"], reverse=True)[:count]
+    print("    slowest nodes: " + "; ".join(
+        f"{r['unique_id'].split('.')[-1]} {r['execution_time']:.1f} s" for r in slowest
+    ))  # fmt: skip
+
+
+def _reset_generated(base: Path, end: str) -> None:
+    """Put a reused scratch folder back as generated: drop what a previous run added.
+
+    The months after ``end`` (landed by the benchmark), their landing log rows, the copies
+    their re-landing archived, the benchmark's warehouse and the new-month files.
+    """
+    import csv
+
+    folder = base / "raw" / STREET
+    for month in folder.glob("month=*"):
+        if month.name.removeprefix("month=") > end:
+            shutil.rmtree(month)
+    shutil.rmtree(folder / "_archive", ignore_errors=True)
+    log = folder / "_landing_log.csv"
+    with log.open(newline="", encoding="utf-8") as f:
+        lines = list(csv.reader(f))
+    month_at = lines[0].index("month")
+    with log.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f, lineterminator="\n").writerows(
+            [lines[0], *(line for line in lines[1:] if line[month_at] <= end)]
+        )
+    for leftover in ("new-month", "incremental-month", "bench.duckdb", "bench.duckdb.wal"):
+        path = base / leftover
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
 
 
 def _landed_rows(raw: Path) -> int:
@@ -303,6 +366,6 @@ def _landed_rows(raw: Path) -> int:
 
 def _print_table(title: str, rows: list[tuple[str, float, float, float, str]]) -> None:
     print(f"\n{title}")
-    print(f"{'step':<52} {'wall s':>8} {'cpu s':>7} {'peak MiB':>9}  note")
+    print(f"{'step':<64} {'wall s':>8} {'cpu s':>7} {'peak MiB':>9}  note")
     for label, wall, cpu, rss, note in rows:
-        print(f"{label:<52} {wall:>8.1f} {cpu:>7.1f} {rss:>9.0f}  {note}")
+        print(f"{label:<64} {wall:>8.1f} {cpu:>7.1f} {rss:>9.0f}  {note}")

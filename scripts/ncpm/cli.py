@@ -419,7 +419,12 @@ def reference_geography(source_dir: Path | None, check_only: bool) -> None:
     type=click.Path(path_type=Path),
     help="--scale: folder for the generated set (default $TMPDIR; never committed).",
 )
-def bench(repeat: int, scale: bool, months: int, scratch: Path | None) -> None:
+@click.option(
+    "--reuse",
+    is_flag=True,
+    help="--scale: keep the national set a previous run generated in the scratch folder.",
+)
+def bench(repeat: int, scale: bool, months: int, scratch: Path | None, reuse: bool) -> None:
     """Benchmark dbt parse, a full build from empty, and DuckDB reading the raw files.
 
     With --scale: generate the national street-level set, land one month, the DuckDB floor
@@ -427,7 +432,9 @@ def bench(repeat: int, scale: bool, months: int, scratch: Path | None) -> None:
     """
     from ncpm import bench as benchmark
 
-    _exit(benchmark.run_scale(months, scratch) if scale else benchmark.run(repeat))
+    if scale:
+        _exit(benchmark.run_scale(months, scratch, reuse=reuse))
+    _exit(benchmark.run(repeat))
 
 
 @main.command("spark-check")
