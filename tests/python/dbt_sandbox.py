@@ -244,13 +244,13 @@ def run_dbt(
 
 
 def copy_feed(feed: str, raw_dir: Path) -> Path:
-    """Copy one feed's landed file(s) into raw_dir/<feed>/ and return the copied CSV."""
+    """Copy one feed's landed files into raw_dir/<feed>/ and return its first copied CSV.
+
+    The whole landing folder: a Parquet feed (street_level_crime) lands its month
+    partitions in sub-folders beside its landing log."""
     dest = raw_dir / feed
-    dest.mkdir(parents=True, exist_ok=True)
-    files = sorted((RAW / feed).glob("*.csv"))
-    for f in files:
-        shutil.copy2(f, dest / f.name)
-    return dest / files[0].name
+    shutil.copytree(RAW / feed, dest, dirs_exist_ok=True)
+    return dest / sorted((RAW / feed).glob("*.csv"))[0].name
 
 
 def copy_other_feeds(feed: str, raw_dir: Path) -> None:
