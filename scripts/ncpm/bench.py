@@ -324,7 +324,7 @@ def _print_slowest(run_results: Path, count: int = 8) -> None:
     results = json.loads(run_results.read_text())["results"]
     slowest = sorted(results, key=lambda r: r["execution_time"], reverse=True)[:count]
     print("    slowest nodes: " + "; ".join(
-        f"{r['unique_id'].split('.')[-1]} {r['execution_time']:.1f} s" for r in slowest
+        f"{r['unique_id'].split('.')[2]} {r['execution_time']:.1f} s" for r in slowest
     ))  # fmt: skip
 
 
