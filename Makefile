@@ -30,7 +30,7 @@ TEST_DUCKDB := warehouse/test/ncpm.duckdb
 # SQL folders linted; git keeps no empty folder, so a fresh clone may lack analyses/ or snapshots/.
 SQL_PATHS := $(wildcard models tests/data analyses snapshots)
 
-.PHONY: help venv build test check lint format dbt-test structure pytest pytest-fast browser postgres spark-check spark-up spark-down spark-status docs land publish bench synth clean semantic gx reference trace serve-up serve-down serve-status serve-load superset-venv dashboard-up dashboard-down
+.PHONY: help venv build test check lint format dbt-test structure pytest pytest-fast browser postgres spark-venv spark-check spark-up spark-down spark-status docs land publish bench synth clean semantic gx reference trace serve-up serve-down serve-status serve-load superset-venv dashboard-up dashboard-down
 
 help: ## List the targets
 	@echo "National Crime and Policing Measures warehouse"
@@ -60,7 +60,7 @@ build: $(STAMP) ## Load seeds, build and test the whole warehouse on DuckDB (war
 	@$(NCPM) build
 	@echo "==> Done. Marts are in schema 'marts' of $${NCPM_DUCKDB_PATH:-warehouse/ncpm.duckdb}"
 
-test: lint dbt-test structure browser postgres superset-venv pytest spark-check ## The full test suite, exactly what CI runs (lint, dbt build, structure, pytest, Spark)
+test: lint dbt-test structure browser postgres superset-venv spark-venv pytest spark-check ## The full test suite, exactly what CI runs (lint, dbt build, structure, pytest, Spark)
 	@echo "==> All tests passed"
 
 check: lint dbt-test pytest-fast ## The inner loop (about 4 minutes): lint, dbt build with data and unit tests, fast pytest
@@ -171,6 +171,8 @@ $(SPARK_STAMP): requirements-spark.lock $(STAMP)
 	$(PYTHON) -m venv $(SPARK_VENV)
 	$(BIN)/uv pip sync --quiet --python $(SPARK_VENV)/bin/python --require-hashes requirements-spark.lock
 	@touch $(SPARK_STAMP)
+
+spark-venv: $(SPARK_STAMP) ## Install dbt-spark and pyspark into their own environment (.venv-spark), for the Spark cluster and check
 
 spark-check: $(SPARK_STAMP) ## Build and publish on a local Spark cluster (Thrift), compare every mart and the publication with DuckDB row for row (part of test; skips without Java 17+)
 	@echo "==> Spark portability check (a standalone cluster of its own, on free ports)"

@@ -453,6 +453,7 @@ def test_a_failed_load_leaves_marts_as_it_was(pg, tmp_path):
         "dim_area",
         "fct_cyber_crime",
         "fct_homicide",
+        "fct_local_crime",
         "rpt_revisions",
         "rpt_measures_scorecard",
     ]
