@@ -66,7 +66,9 @@
         {{ log("stage_raw_feeds: " ~ source.schema ~ "." ~ source.identifier ~ " over " ~ folder ~ " (parquet, partitioned by " ~ partition ~ ")", info=True) }}
         {%- elif landed_csv_file %}
         {#- One CSV file inside another feed's folder (the street-level landing log), every column as text. -#}
-        {%- set csv_path = source.meta.get('raw_dir', 'seeds/raw') ~ '/' ~ landed_csv_file.folder ~ '/' ~ landed_csv_file.file_name %}
+        {#- Spark skips files named with a leading underscore: ncpm copies the file first
+            into <raw dir>/_spark_visible/<folder>/ (ncpm.street_level.copy_landing_log_for_spark). -#}
+        {%- set csv_path = source.meta.get('raw_dir', 'seeds/raw') ~ '/_spark_visible/' ~ landed_csv_file.folder %}
         {% call statement('drop_' ~ source.name) %}drop table if exists {{ source.schema }}.{{ source.identifier }}{% endcall %}
         {% call statement('stage_' ~ source.name) %}
             create table {{ source.schema }}.{{ source.identifier }}

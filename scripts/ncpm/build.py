@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Sequence
 
 from ncpm import explain, settings, warehouse
+from ncpm.street_level import copy_landing_log_for_spark
 
 
 def run(dbt_args: Sequence[str] = ()) -> int:
@@ -30,6 +31,7 @@ def run(dbt_args: Sequence[str] = ()) -> int:
     # A failed build explains its own results, never those a previous run left behind.
     (config.target_dir / "run_results.json").unlink(missing_ok=True)
     if config.on_spark:  # Spark reads the landing files through tables made first
+        copy_landing_log_for_spark(config.raw_dir)
         staged = subprocess.run(
             [config.dbt, "run-operation", "stage_raw_feeds"], cwd=config.root, env=config.dbt_env()
         )

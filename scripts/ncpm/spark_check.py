@@ -41,6 +41,7 @@ from pathlib import Path
 from ncpm import compare, settings
 from ncpm.spark import cluster as spark_cluster
 from ncpm.spark import marts as spark_marts
+from ncpm.street_level import copy_landing_log_for_spark
 
 ROOT = settings.root()
 # Build outputs and environments at the top of the project are not copied (a models/
@@ -308,6 +309,7 @@ def run(
         write_sample_revision_logs(sys.executable, project / "publications")
         if in_process:
             spark_dir.mkdir()
+            copy_landing_log_for_spark(project / "seeds" / "raw")
             timings["Spark stage_raw_feeds"] = run_step(
                 [dbt_spark, "run-operation", "stage_raw_feeds"], project, spark_env,
                 "Spark in-process: dbt run-operation stage_raw_feeds", logs / "spark-stage.log",

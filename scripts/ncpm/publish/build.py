@@ -23,6 +23,7 @@ from ncpm import warehouse
 from ncpm.periods import PublicationPeriod
 from ncpm.publish.common import PublishError, UsageError, say
 from ncpm.settings import Settings
+from ncpm.street_level import copy_landing_log_for_spark
 
 # Not marts.duckdb: DuckDB names the catalog after the file, and "marts" is the schema.
 SPARK_MARTS = "spark_marts.duckdb"
@@ -46,6 +47,7 @@ def engine_config(config: Settings) -> Settings:
 def stage_raw_feeds(config: Settings, period: PublicationPeriod, env: dict | None = None) -> None:
     """On Spark: the raw sources as tables over the landing files (and revision logs);
     ``env`` as for :func:`dbt` (e.g. another publications folder)."""
+    copy_landing_log_for_spark(config.raw_dir)
     if dbt(config, ["run-operation", "stage_raw_feeds"], period, env=env) != 0:
         raise PublishError(
             f"dbt run-operation stage_raw_feeds failed on the Spark target at "

@@ -55,6 +55,24 @@ LANDED_COLUMNS = {
 LOG_NAME = "_landing_log.csv"
 LOG_HEADER = ["month", "force_id", "source_file", "row_count", "landed_at", "superseded_landed_at"]
 ARCHIVE_DIR_NAME = "_archive"
+# Spark never reads a file whose name starts with "_" (a hidden file to Hadoop), so the
+# landing log is read there from a copy: <raw dir>/_spark_visible/street_level_crime/landing_log.csv
+# (the folder is the table's location; stage_raw_feeds makes the table over it).
+SPARK_VISIBLE_DIR = "_spark_visible"
+
+
+def copy_landing_log_for_spark(raw_dir) -> None:
+    """Copy the feed's landing log where Spark reads it (before ``stage_raw_feeds``)."""
+    import shutil
+    from pathlib import Path
+
+    source = Path(raw_dir) / "street_level_crime" / LOG_NAME
+    if source.is_file():
+        target = Path(raw_dir) / SPARK_VISIBLE_DIR / "street_level_crime"
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target / LOG_NAME.lstrip("_"))
+
+
 # <YYYY-MM>-<force id>-street.csv; the other datasets of an archive are not this feed
 STREET_FILE = re.compile(r"^(?P<month>\d{4}-\d{2})-(?P<force>[a-z0-9-]+?)-street\.csv$")
 OTHER_DATASET = re.compile(r"^\d{4}-\d{2}-[a-z0-9-]+?-(outcomes|stop-and-search)\.csv$")
