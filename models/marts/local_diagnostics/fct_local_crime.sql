@@ -42,7 +42,9 @@ long as (
             cast({{ category }}_rolling_12_months as double) as value,
             case
                 when area_level = 'pfa' and breakdown = 'all' and all_crime_rolling_12_months > 0
-                    then 100.0 * unlocated_crime_rolling_12_months / all_crime_rolling_12_months
+                    then
+                        100.0 * cast(unlocated_crime_rolling_12_months as double)
+                        / all_crime_rolling_12_months
             end as unlocated_crime_pct,
             is_month_data_gap,
             is_data_gap,
