@@ -183,23 +183,32 @@ def report(differences: list[compare.TableDifference], a: str, b: str) -> bool:
     return bool(differences) and all(d.same for d in differences)
 
 
-def files_as_marts(folder: Path, target: Path) -> Path:
-    """The Parquet data files of a publication as tables of schema marts of a DuckDB file."""
+def publication_id(folder: Path) -> str:
+    return json.loads((folder / "manifest.json").read_text())["publication"]["publication_id"]
+
+
+def files_as_marts(folder: Path, target: Path, compared: tuple[str, ...]) -> Path:
+    """The Parquet data files of a publication as tables of schema marts of a DuckDB file.
+
+    rpt_revisions as of a publication holds the revisions it makes itself, and the Spark
+    publication (revision 2) also holds those of DuckDB's (revision 1), published before it.
+    The rows of both ``compared`` publications are left out on each side; marts.rpt_revisions,
+    compared above after both engines read the same logs, holds them.
+    """
     import duckdb
 
-    own_id = json.loads((folder / "manifest.json").read_text())["publication"]["publication_id"]
     con = duckdb.connect(str(target))
     try:
         con.execute("create schema marts")
         for path in sorted((folder / "data").glob("*.parquet")):
-            # rpt_revisions as of a publication holds the revisions it makes itself: the
-            # Spark publication revises DuckDB's, which cannot hold those rows, so each
-            # publication's own rows are left out (marts.rpt_revisions, compared above after
-            # both engines read the same logs, holds them).
-            own = f" where publication_id <> '{own_id}'" if path.stem == "rpt_revisions" else ""
+            keep = (
+                " where publication_id not in (" + ", ".join("?" for _ in compared) + ")"
+                if path.stem == "rpt_revisions"
+                else ""
+            )
             con.execute(
-                f"create table marts.{path.stem} as select * from read_parquet(?){own}",
-                [str(path)],
+                f"create table marts.{path.stem} as select * from read_parquet(?){keep}",
+                [str(path), *(compared if keep else ())],
             )
         log = folder / "revision_log.parquet"
         con.execute(
@@ -369,13 +378,14 @@ def run(
         if not in_process:
             publications = project / "publications"
             spark_pub, duck_pub = publications / PERIOD, publications / f"{PERIOD}.revision-1"
+            compared = (publication_id(spark_pub), publication_id(duck_pub))
             print()
             print(f"The publication {PERIOD} from each engine ({spark_pub.name} from Spark, "
                   f"{duck_pub.name} from DuckDB), data files row for row:")  # fmt: skip
             files_same = report(
                 compare.compare_marts(
-                    files_as_marts(spark_pub, scratch / "spark-files.duckdb"),
-                    files_as_marts(duck_pub, scratch / "duckdb-files.duckdb"),
+                    files_as_marts(spark_pub, scratch / "spark-files.duckdb", compared),
+                    files_as_marts(duck_pub, scratch / "duckdb-files.duckdb", compared),
                 ),
                 "Spark",
                 "DuckDB",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
 
-from ncpm import compare
+from ncpm import compare, spark_check
 
 NCPM = str(Path(sys.executable).parent / "ncpm")
 
@@ -52,3 +53,37 @@ def test_doubles_within_1e_9_pair_across_a_rounding_boundary_and_farther_ones_do
     (d,) = compare.compare_marts(a, b)
     assert (d.only_in_a, d.only_in_b) == (1, 1)
     assert d.sample == [("M2", 1.0)] and d.sample_b == [("M2", 1.000000002)]
+
+
+def publication(folder: Path, own_id: str, revision_rows: list[tuple[str, float]]) -> Path:
+    """A publication folder as spark-check reads it: manifest, data files, revision log."""
+    (folder / "data").mkdir(parents=True)
+    (folder / "manifest.json").write_text(json.dumps({"publication": {"publication_id": own_id}}))
+    con = duckdb.connect()
+    con.execute("create table r (publication_id varchar, value double)")
+    con.executemany("insert into r values (?, ?)", revision_rows)
+    con.execute(f"copy r to '{folder / 'data' / 'rpt_revisions.parquet'}' (format parquet)")
+    con.execute(
+        f"copy (select 'x' as publication_id, 1 as publication_revision, now() as published_at, "
+        f"1.0 as value) to '{folder / 'revision_log.parquet'}' (format parquet)"
+    )
+    con.close()
+    return folder
+
+
+def test_spark_check_leaves_out_the_rows_of_both_compared_publications(tmp_path):
+    # Revision 2 (Spark) holds the rows revision 1 (DuckDB) made before it; revision 1 cannot.
+    spark = publication(
+        tmp_path / "2025-12", "2025-12-r2", [("2026-06-r2", 1.0), ("2025-12-r1", 2.0)]
+    )
+    duck = publication(tmp_path / "2025-12.revision-1", "2025-12-r1", [("2026-06-r2", 1.0)])
+    compared = (spark_check.publication_id(spark), spark_check.publication_id(duck))
+    assert compared == ("2025-12-r2", "2025-12-r1")
+    a = spark_check.files_as_marts(spark, tmp_path / "a.duckdb", compared)
+    b = spark_check.files_as_marts(duck, tmp_path / "b.duckdb", compared)
+    tables = {d.table: d for d in compare.compare_marts(a, b)}
+    assert tables["rpt_revisions"].same and tables["rpt_revisions"].rows == 1
+    # an earlier publication's rows still count: one that differs is a difference
+    other = publication(tmp_path / "other", "2025-12-r1", [("2026-06-r2", 9.0)])
+    c = spark_check.files_as_marts(other, tmp_path / "c.duckdb", compared)
+    assert not {d.table: d for d in compare.compare_marts(a, c)}["rpt_revisions"].same
