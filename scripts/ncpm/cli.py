@@ -413,7 +413,21 @@ def reference_geography(source_dir: Path | None, check_only: bool) -> None:
 @main.command()
 @click.option("--repeat", default=1, show_default=True, help="Runs of each step (best shown).")
 @click.option("--scale", is_flag=True, help="Street-level data at national scale instead.")
-@click.option("--months", default=120, show_default=True, help="--scale: months generated.")
+@click.option(
+    "--months",
+    type=int,
+    multiple=True,
+    help="--scale: months generated (default 120; with --target spark, 12 and 24). Repeatable "
+    "with --target spark.",
+)
+@click.option(
+    "--target",
+    type=click.Choice(["duckdb", "spark"]),
+    default="duckdb",
+    show_default=True,
+    help="--scale: spark builds the street-level models on the project's standalone cluster "
+    "beside DuckDB (needs Java and .venv-spark: make spark-venv).",
+)
 @click.option(
     "--scratch",
     type=click.Path(path_type=Path),
@@ -424,16 +438,40 @@ def reference_geography(source_dir: Path | None, check_only: bool) -> None:
     is_flag=True,
     help="--scale: keep the national set a previous run generated in the scratch folder.",
 )
-def bench(repeat: int, scale: bool, months: int, scratch: Path | None, reuse: bool) -> None:
+def bench(
+    repeat: int,
+    scale: bool,
+    months: tuple[int, ...],
+    target: str,
+    scratch: Path | None,
+    reuse: bool,
+) -> None:
     """Benchmark dbt parse, a full build from empty, and DuckDB reading the raw files.
 
     With --scale: generate the national street-level set, land one month, the DuckDB floor
     queries and the street-level dbt builds, with wall, CPU and peak memory of each.
+
+    With --scale --target spark: the street-level build on a standalone Spark cluster (started
+    and stopped by the benchmark) beside DuckDB, for 12 and 24 national months.
+
+    \b
+    Examples:
+      ncpm bench
+      ncpm bench --scale --months 120 --reuse
+      ncpm bench --scale --target spark --months 12 --months 24
     """
     from ncpm import bench as benchmark
 
+    if target == "spark" and not scale:
+        raise click.UsageError("--target spark measures the national set: add --scale")
+    if target == "spark":
+        from ncpm.spark import load
+
+        _exit(load.run(months or load.MONTHS, scratch, reuse=reuse))
+    if len(months) > 1:
+        raise click.UsageError("one --months value without --target spark")
     if scale:
-        _exit(benchmark.run_scale(months, scratch, reuse=reuse))
+        _exit(benchmark.run_scale(months[0] if months else 120, scratch, reuse=reuse))
     _exit(benchmark.run(repeat))
 
 
