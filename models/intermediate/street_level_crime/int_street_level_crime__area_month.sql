@@ -308,10 +308,11 @@ select
 
     -- numerics
     stacked.month_index,
+    {#- bigint: DuckDB sums integers into HUGEINT (128-bit), slow in every later sum and check #}
     {%- for category in categories %}
-        stacked.{{ category }}_count,
+        cast(stacked.{{ category }}_count as {{ dbt.type_bigint() }}) as {{ category }}_count,
     {%- endfor %}
-    stacked.unlocated_crime_count,
+    cast(stacked.unlocated_crime_count as {{ dbt.type_bigint() }}) as unlocated_crime_count,
 
     -- flags
     stacked.is_data_gap,

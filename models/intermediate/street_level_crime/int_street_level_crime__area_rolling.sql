@@ -268,9 +268,11 @@ select
 
     -- numerics
     month_index,
+    {#- bigint: DuckDB sums integers into HUGEINT (128-bit), slow in every later sum and check #}
     {%- for measure in measures %}
-        {{ measure }},
-        {{ measure | replace('_count', '') }}_rolling_12_months,
+        cast({{ measure }} as {{ dbt.type_bigint() }}) as {{ measure }},
+        cast({{ measure | replace('_count', '') }}_rolling_12_months as {{ dbt.type_bigint() }})
+            as {{ measure | replace('_count', '') }}_rolling_12_months,
     {%- endfor %}
 
     -- flags

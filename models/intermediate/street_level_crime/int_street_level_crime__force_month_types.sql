@@ -83,9 +83,9 @@ final as (
 
         -- numerics
         counted.month_index,
-        counted.row_count,
-        counted.located_count,
-        counted.row_count - counted.located_count as unlocated_count,
+        cast(counted.row_count as {{ dbt.type_bigint() }}) as row_count,
+        cast(counted.located_count as {{ dbt.type_bigint() }}) as located_count,
+        cast(counted.row_count - counted.located_count as {{ dbt.type_bigint() }}) as unlocated_count,
         counted.first_source_row_number,
 
         -- dates

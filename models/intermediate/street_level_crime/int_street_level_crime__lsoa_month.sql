@@ -92,8 +92,9 @@ select
 
     -- numerics
     counted.month_index,
+    {#- bigint: DuckDB sums integers into HUGEINT (128-bit), slow in every later sum and check #}
     {%- for category in street_level_categories() %}
-        counted.{{ category }}_count,
+        cast(counted.{{ category }}_count as {{ dbt.type_bigint() }}) as {{ category }}_count,
     {%- endfor %}
 
     -- flags
