@@ -98,8 +98,9 @@ class ClusterMeter:
 def last_months(raw: Path, folder: Path, months: int) -> Path:
     """A raw folder holding the last ``months`` landed months of ``raw`` and the other feeds.
 
-    Files are hard links (no copy); the street-level landing log keeps the rows of those
-    months only, so the models see a feed that starts there.
+    The street-level files are hard links (no copy) and its landing log keeps the rows of
+    those months only, so the models see a feed that starts there; the other feeds' sample
+    files (small) are copied.
     """
     if folder.exists():
         shutil.rmtree(folder)
@@ -182,10 +183,10 @@ def run(months: tuple[int, ...] = MONTHS, scratch: Path | None = None, reuse: bo
     ]  # fmt: skip
     rows: list[tuple[str, int, float, float, float, float, float, str]] = []
 
-    def dbt_step(engine: str, n: int, dbt: str, args: list[str], extra: dict, meter=None) -> None:
+    def dbt_step(engine: str, n: int, dbt: str, extra: dict, meter=None) -> None:
         label = f"{engine}: dbt build {' '.join(select)} --full-refresh"
         print(f"... {label} ({n} months)", flush=True)
-        cmd = [dbt, "build", *select, "--full-refresh", *args]
+        cmd = [dbt, "build", *select, "--full-refresh"]
         if meter is None:
             wall, rss, out, cpu = bench.measure(cmd, {**env, **extra}, check=False)
             cluster_cpu = cluster_mib = 0.0
@@ -211,7 +212,7 @@ def run(months: tuple[int, ...] = MONTHS, scratch: Path | None = None, reuse: bo
         Path(extra["NCPM_DUCKDB_PATH"]).unlink(missing_ok=True)
         print(f"... DuckDB: the rest of the project for {n} months (not timed)", flush=True)
         _untimed([duck_dbt, "build", *parents], {**env, **extra})
-        dbt_step("DuckDB", n, duck_dbt, [], extra)
+        dbt_step("DuckDB", n, duck_dbt, extra)
 
     spark_dir = base / "spark"
     if spark_dir.exists():
@@ -246,7 +247,7 @@ def run(months: tuple[int, ...] = MONTHS, scratch: Path | None = None, reuse: bo
             if i == 0:
                 print("... Spark: the rest of the project (not timed)", flush=True)
                 _untimed([spark_dbt, "build", *parents], {**env, **extra})
-            dbt_step("Spark", n, spark_dbt, [], extra, meter=ClusterMeter(machine))
+            dbt_step("Spark", n, spark_dbt, extra, meter=ClusterMeter(machine))
     finally:
         stopped = machine.stop()
         print(f"... cluster stopped ({len(stopped)} processes)", flush=True)
