@@ -346,27 +346,33 @@ def _reset_generated(base: Path, end: str) -> None:
     The months after ``end`` (landed by the benchmark), their landing log rows, the copies
     their re-landing archived, the benchmark's warehouse and the new-month files.
     """
-    import csv
-
     folder = base / "raw" / STREET
     for month in folder.glob("month=*"):
         if month.name.removeprefix("month=") > end:
             shutil.rmtree(month)
     shutil.rmtree(folder / "_archive", ignore_errors=True)
     log = folder / "_landing_log.csv"
-    with log.open(newline="", encoding="utf-8") as f:
-        lines = list(csv.reader(f))
-    month_at = lines[0].index("month")
-    with log.open("w", newline="", encoding="utf-8") as f:
-        csv.writer(f, lineterminator="\n").writerows(
-            [lines[0], *(line for line in lines[1:] if line[month_at] <= end)]
-        )
+    keep_landing_log_months(log, log, lambda month: month <= end)
     for leftover in ("new-month", "incremental-month", "bench.duckdb", "bench.duckdb.wal"):
         path = base / leftover
         if path.is_dir():
             shutil.rmtree(path)
         else:
             path.unlink(missing_ok=True)
+
+
+def keep_landing_log_months(source: Path, target: Path, keep) -> None:
+    """Write the landing log ``source`` to ``target`` (may be the same file) with only the
+    rows whose month (``YYYY-MM``) ``keep`` accepts."""
+    import csv
+
+    with source.open(newline="", encoding="utf-8") as f:
+        lines = list(csv.reader(f))
+    month_at = lines[0].index("month")
+    with target.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f, lineterminator="\n").writerows(
+            [lines[0], *(line for line in lines[1:] if keep(line[month_at]))]
+        )
 
 
 def _landed_rows(raw: Path) -> int:

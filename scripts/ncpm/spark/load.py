@@ -22,7 +22,6 @@ This only reports; nothing in the test suite asserts a time.
 
 from __future__ import annotations
 
-import csv
 import os
 import shutil
 import subprocess
@@ -108,17 +107,12 @@ def last_months(raw: Path, folder: Path, months: int) -> Path:
     kept = sorted(p.name for p in feed.glob("month=*"))[-months:]
     for name in kept:
         shutil.copytree(feed / name, folder / bench.STREET / name, copy_function=os.link)
-    log = feed / street_level.LOG_NAME
-    with log.open(newline="", encoding="utf-8") as f:
-        lines = list(csv.reader(f))
-    month_at = lines[0].index("month")
     first = kept[0].removeprefix("month=")
-    with (folder / bench.STREET / street_level.LOG_NAME).open(
-        "w", newline="", encoding="utf-8"
-    ) as f:
-        csv.writer(f, lineterminator="\n").writerows(
-            [lines[0], *(line for line in lines[1:] if line[month_at] >= first)]
-        )
+    bench.keep_landing_log_months(
+        feed / street_level.LOG_NAME,
+        folder / bench.STREET / street_level.LOG_NAME,
+        lambda month: month >= first,
+    )
     for other in settings.get().raw_dir.iterdir():
         if other.is_dir() and other.name != bench.STREET and not other.name.startswith("_"):
             shutil.copytree(other.resolve(), folder / other.name, copy_function=shutil.copy2)
@@ -155,8 +149,7 @@ def run(months: tuple[int, ...] = MONTHS, scratch: Path | None = None, reuse: bo
         )
     months = tuple(sorted(set(months)))
     base = Path(scratch or os.environ.get("TMPDIR", "/tmp")) / "ncpm-bench-spark"
-    env = os.environ.copy()
-    env = {k: v for k, v in env.items() if not k.startswith(("NCPM_", "DBT_", "SPARK_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NCPM_", "DBT_", "SPARK_"))}
     env.update(
         {
             "DBT_PROFILES_DIR": str(s.root),
