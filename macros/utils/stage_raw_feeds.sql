@@ -1,5 +1,5 @@
 {#-
-    stage_raw_feeds()
+    stage_raw_feeds(sources=none)
 
     `dbt run-operation stage_raw_feeds`: makes every raw source readable on
     engines that cannot read the landing files in place. On DuckDB nothing is
@@ -18,11 +18,11 @@
     file is an error on Spark); its view adds `filename` and keeps the files one
     folder below, as the DuckDB glob `<folder>/*/<file_name>` does.
 -#}
-{% macro stage_raw_feeds() %}
-    {{ return(adapter.dispatch('stage_raw_feeds', 'ncpm')()) }}
+{% macro stage_raw_feeds(sources=none) %}
+    {{ return(adapter.dispatch('stage_raw_feeds', 'ncpm')(sources)) }}
 {% endmacro %}
 
-{% macro default__stage_raw_feeds() %}
+{% macro default__stage_raw_feeds(sources=none) %}
     {{ log("stage_raw_feeds: nothing to do on " ~ target.type ~ " (sources read the landing files directly)", info=True) }}
 {% endmacro %}
 
@@ -35,8 +35,14 @@
     {%- endif -%}
 {% endmacro %}
 
-{% macro spark__stage_raw_feeds() %}
-    {%- for source in graph.sources.values() if source.package_name == project_name %}
+{% macro spark__stage_raw_feeds(sources=none) %}
+    {%- set ours = graph.sources.values() | selectattr('package_name', 'equalto', project_name) | list %}
+    {%- set unknown = (sources or []) | reject('in', ours | map(attribute='name') | list) | list %}
+    {%- if unknown %}
+        {{ exceptions.raise_compiler_error("stage_raw_feeds: no source table named " ~ unknown | join(', ')
+            ~ "; the names are " ~ ours | map(attribute='name') | sort | join(', ')) }}
+    {%- endif %}
+    {%- for source in ours if sources is none or source.name in sources %}
         {%- set folder = source.meta.get('raw_dir', 'seeds/raw') ~ '/' ~ source.name %}
         {%- set files_view = source.name ~ '__files' %}
         {%- set parquet = source.source_meta.get('stage_parquet') %}

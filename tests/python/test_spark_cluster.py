@@ -8,13 +8,17 @@ message naming what to change, and a cluster never started reads as stopped (exi
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
-from ncpm.spark.marts import duckdb_type
+import duckdb
+import pytest
+
+from ncpm.spark.marts import duckdb_type, export_marts, load
 
 NCPM = str(Path(sys.executable).parent / "ncpm")
 
@@ -58,3 +62,41 @@ def test_spark_types_map_to_duckdb_types():
     assert duckdb_type("decimal(38, 6)") == "DECIMAL(38, 6)"
     assert duckdb_type("date") == "DATE"
     assert duckdb_type("varchar(10)") == "VARCHAR"
+
+
+def fetched(folder: Path, table: str, columns: list[list[str]], rows: list[str]) -> Path:
+    """A table as the Thrift reader writes it: JSON lines and its Spark column types."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{table}.jsonl").write_text("".join(f"{row}\n" for row in rows))
+    meta = {"columns": columns, "rows": len(rows)}
+    (folder / f"{table}.columns.json").write_text(json.dumps(meta))
+    return folder
+
+
+def test_revision_steps_replace_only_the_table_they_read(tmp_path):
+    target = tmp_path / "spark_marts.duckdb"
+    first = tmp_path / "first"
+    fetched(first, "fct_homicide", [["value", "double"]], ['{"value": 1.5}', '{"value": 2.0}'])
+    fetched(first, "rpt_revisions", [["publication_id", "string"]], ['{"publication_id": "a"}'])
+    assert load(first, target) == {"fct_homicide": 2, "rpt_revisions": 1}
+    again = fetched(
+        tmp_path / "again",
+        "rpt_revisions",
+        [["publication_id", "string"]],
+        ['{"publication_id": "a"}', '{"publication_id": "b"}'],
+    )
+    assert load(again, target, replace=True) == {"rpt_revisions": 2}
+    con = duckdb.connect(str(target), read_only=True)
+    try:
+        kept = con.execute("select value from marts.fct_homicide order by 1").fetchall()
+        revised = con.execute("select publication_id from marts.rpt_revisions order by 1")
+        assert kept == [(1.5,), (2.0,)]
+        assert revised.fetchall() == [("a",), ("b",)]
+    finally:
+        con.close()
+    assert not (tmp_path / ".partial" / target.name).exists()
+
+
+def test_reading_some_tables_needs_the_file_the_build_step_wrote(tmp_path):
+    with pytest.raises(ValueError, match="existing marts file"):
+        export_marts(Path(sys.executable), "127.0.0.1", 1, tmp_path / "none.duckdb", tables=["x"])

@@ -44,11 +44,18 @@ def engine_config(config: Settings) -> Settings:
     return dataclasses.replace(config, duckdb_path=folder / SPARK_MARTS)
 
 
-def stage_raw_feeds(config: Settings, period: PublicationPeriod, env: dict | None = None) -> None:
+def stage_raw_feeds(
+    config: Settings,
+    period: PublicationPeriod,
+    env: dict | None = None,
+    sources: list[str] | None = None,
+) -> None:
     """On Spark: the raw sources as tables over the landing files (and revision logs);
-    ``env`` as for :func:`dbt` (e.g. another publications folder)."""
+    ``env`` as for :func:`dbt` (e.g. another publications folder); ``sources``: only these
+    (e.g. the revision log again, over new files)."""
     copy_landing_log_for_spark(config.raw_dir)
-    if dbt(config, ["run-operation", "stage_raw_feeds"], period, env=env) != 0:
+    args = ["--args", json.dumps({"sources": sources})] if sources else []
+    if dbt(config, ["run-operation", "stage_raw_feeds", *args], period, env=env) != 0:
         raise PublishError(
             f"dbt run-operation stage_raw_feeds failed on the Spark target at "
             f"{config.spark_host}:{config.spark_port} (see above): is the Thrift server up "
@@ -56,14 +63,15 @@ def stage_raw_feeds(config: Settings, period: PublicationPeriod, env: dict | Non
         )
 
 
-def export_spark_marts(config: Settings) -> None:
-    """On Spark: the built marts, through the Thrift endpoint, into ``config.duckdb_path``."""
+def export_spark_marts(config: Settings, tables: list[str] | None = None) -> None:
+    """On Spark: the built marts, through the Thrift endpoint, into ``config.duckdb_path``
+    (``tables``: only these, replaced in the file the build step wrote)."""
     from ncpm.spark import marts
 
     python = (config.spark_venv or config.root / ".venv-spark") / "bin" / "python"
     try:
         counts = marts.export_marts(
-            python, config.spark_host, config.spark_port, config.duckdb_path
+            python, config.spark_host, config.spark_port, config.duckdb_path, tables=tables
         )
     except marts.ExportError as error:
         raise PublishError(f"{error}\n    Nothing was published.") from error

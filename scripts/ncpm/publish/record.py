@@ -27,6 +27,8 @@ from ncpm.settings import Settings
 
 REVISION_LOG = "revision_log.parquet"
 REVISIONS_SELECTOR = "stg_publications__revision_log+"
+# The source table of the revision logs, staged again on Spark over the new files.
+REVISION_LOG_SOURCE = "revision_log"
 
 
 def write_revision_log(folder: Path, facts: list[str], publication: dict) -> dict:
@@ -91,10 +93,10 @@ def export_revisions(config: Settings, work: Path, period: PublicationPeriod) ->
         if config.on_spark:
             # The revision log table is staged over the copied logs; step 6 stages it again
             # over the publications folder.
-            stage_raw_feeds(config, period, env=env)
+            stage_raw_feeds(config, period, env=env, sources=[REVISION_LOG_SOURCE])
         code = dbt(config, ["build", "--select", REVISIONS_SELECTOR], period, env=env)
         if code == 0 and config.on_spark:
-            export_spark_marts(config)
+            export_spark_marts(config, tables=[REVISIONS])
     finally:
         shutil.rmtree(logs, ignore_errors=True)
     if code != 0:
@@ -114,7 +116,7 @@ def refresh_revisions(config: Settings, period: PublicationPeriod) -> None:
     """Step 6: rebuild marts.rpt_revisions from every publication's revision log (on Spark:
     the revision log table staged again over the new files, then the marts read back)."""
     if config.on_spark:
-        stage_raw_feeds(config, period)
+        stage_raw_feeds(config, period, sources=[REVISION_LOG_SOURCE])
     if dbt(config, ["build", "--select", REVISIONS_SELECTOR], period) != 0:
         raise PublishError(
             f"publication {period.label} is published, but refreshing marts.rpt_revisions "
@@ -122,4 +124,4 @@ def refresh_revisions(config: Settings, period: PublicationPeriod) -> None:
             f"make publish PERIOD={period.label} REVISE=1."
         )
     if config.on_spark:
-        export_spark_marts(config)
+        export_spark_marts(config, tables=[REVISIONS])

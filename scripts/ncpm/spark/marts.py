@@ -21,13 +21,15 @@ from pathlib import Path
 
 SCHEMA = "marts"
 
-# Runs in the Spark environment (PyHive): argv host, port, schema, output folder.
+# Runs in the Spark environment (PyHive): argv host, port, schema, output folder, and
+# optionally the comma-separated tables to read (default: every table of the schema).
 EXPORT_CODE = r"""
 import json, math, sys
 from pathlib import Path
 from pyhive import hive
 
 host, port, schema, out = sys.argv[1], int(sys.argv[2]), sys.argv[3], Path(sys.argv[4])
+only = set(sys.argv[5].split(",")) if len(sys.argv) > 5 else None
 con = hive.connect(host=host, port=port, username="ncpm")
 cur = con.cursor()
 
@@ -40,7 +42,10 @@ cur.execute(f"show views in {schema}")
 views = {row[1] for row in cur.fetchall()}
 cur.execute(f"show tables in {schema}")
 tables = sorted(row[1] for row in cur.fetchall() if not row[2] and row[1] not in views)
-for table in tables:
+missing = sorted(only - set(tables)) if only else []
+if missing:
+    sys.exit(f"no table {', '.join(missing)} in schema {schema}")
+for table in tables if only is None else sorted(only):
     cur.execute(f"describe {schema}.{table}")
     columns = []
     for name, data_type, _ in cur.fetchall():
@@ -128,10 +133,19 @@ def duckdb_type(spark_type: str) -> str:
     return SIMPLE_TYPES.get(spark_type, "VARCHAR")
 
 
-def fetch(python: Path, host: str, port: int, folder: Path, schema: str = SCHEMA) -> None:
-    """Every table of ``schema`` as JSON lines in ``folder`` (Spark's Python, PyHive)."""
+def fetch(
+    python: Path,
+    host: str,
+    port: int,
+    folder: Path,
+    schema: str = SCHEMA,
+    tables: list[str] | None = None,
+) -> None:
+    """Every table of ``schema`` (or only ``tables``) as JSON lines in ``folder`` (Spark's
+    Python, PyHive)."""
+    only = [",".join(tables)] if tables else []
     proc = subprocess.run(
-        [str(python), "-c", EXPORT_CODE, host, str(port), schema, str(folder)],
+        [str(python), "-c", EXPORT_CODE, host, str(port), schema, str(folder), *only],
         capture_output=True,
         text=True,
         check=False,
@@ -162,8 +176,12 @@ def fetch_session(
         )
 
 
-def load(folder: Path, target: Path, schema: str = SCHEMA) -> dict[str, int]:
-    """Load the fetched tables into ``schema`` of the new DuckDB file ``target``; row counts."""
+def load(folder: Path, target: Path, schema: str = SCHEMA, replace: bool = False) -> dict[str, int]:
+    """Load the fetched tables into ``schema`` of the new DuckDB file ``target``; row counts.
+
+    ``replace``: into a copy of the existing ``target`` instead, replacing only the tables
+    fetched and keeping the others.
+    """
     import duckdb
 
     # Written beside the target under the same name (DuckDB names the catalog after the
@@ -171,16 +189,18 @@ def load(folder: Path, target: Path, schema: str = SCHEMA) -> dict[str, int]:
     partial = target.parent / ".partial" / target.name
     partial.parent.mkdir(parents=True, exist_ok=True)
     partial.unlink(missing_ok=True)
+    if replace:
+        shutil.copyfile(target, partial)
     counts = {}
     con = duckdb.connect(str(partial))
     try:
-        con.execute(f"create schema {schema}")
+        con.execute(f"create schema {'if not exists ' if replace else ''}{schema}")
         for meta in sorted(folder.glob("*.columns.json")):
             table = meta.name.removesuffix(".columns.json")
             described = json.loads(meta.read_text())
             columns = {name: duckdb_type(kind) for name, kind in described["columns"]}
             definition = ", ".join(f'"{name}" {kind}' for name, kind in columns.items())
-            con.execute(f'create table {schema}."{table}" ({definition})')
+            con.execute(f'create or replace table {schema}."{table}" ({definition})')
             if described["rows"]:
                 con.execute(
                     f'insert into {schema}."{table}" select * from read_json(?, '
@@ -196,16 +216,27 @@ def load(folder: Path, target: Path, schema: str = SCHEMA) -> dict[str, int]:
 
 
 def export_marts(
-    python: Path, host: str, port: int, target: Path, session: tuple[Path, dict] | None = None
+    python: Path,
+    host: str,
+    port: int,
+    target: Path,
+    session: tuple[Path, dict] | None = None,
+    tables: list[str] | None = None,
 ) -> dict[str, int]:
     """The marts of the Spark build at ``host:port`` into the DuckDB file ``target``
-    (``session``: from an in-process session in that project folder with that environment)."""
+    (``session``: from an in-process session in that project folder with that environment).
+
+    ``tables`` (through Thrift only): read just these and replace them in the existing
+    ``target``, keeping its other tables (a publication's revision steps rebuild one table).
+    """
+    if tables and (session is not None or not target.exists()):
+        raise ValueError("tables: only through Thrift, into an existing marts file")
     folder = Path(tempfile.mkdtemp(prefix="ncpm-spark-marts-"))
     try:
         if session is None:
-            fetch(python, host, port, folder)
+            fetch(python, host, port, folder, tables=tables)
         else:
             fetch_session(python, session[0], session[1], folder)
-        return load(folder, target)
+        return load(folder, target, replace=bool(tables))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
