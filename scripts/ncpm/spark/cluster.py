@@ -48,14 +48,8 @@ THRIFT_CLASS = "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2"
 MASTER_CLASS = "org.apache.spark.deploy.master.Master"
 WORKER_CLASS = "org.apache.spark.deploy.worker.Worker"
 MARKER = "-Dncpm.spark.run="
-# Small data: 2 shuffle partitions (one per executor core), not Spark's 200; no whole-stage
-# code generation (compiling each query's Java costs more than it saves on thousands of
-# rows) and no adaptive re-planning between stages (nothing to coalesce or skew-split).
-SMALL_DATA_CONFS = {
-    "spark.sql.shuffle.partitions": str(WORKERS),
-    "spark.sql.codegen.wholeStage": "false",
-    "spark.sql.adaptive.enabled": "false",
-}
+# Small data: 2 shuffle partitions (one per executor core), not Spark's 200.
+SMALL_DATA_CONFS = {"spark.sql.shuffle.partitions": str(WORKERS)}
 MASTER_TIMEOUT_S = 60
 WORKERS_TIMEOUT_S = 90
 THRIFT_TIMEOUT_S = 180
