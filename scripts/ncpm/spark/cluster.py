@@ -48,8 +48,6 @@ THRIFT_CLASS = "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2"
 MASTER_CLASS = "org.apache.spark.deploy.master.Master"
 WORKER_CLASS = "org.apache.spark.deploy.worker.Worker"
 MARKER = "-Dncpm.spark.run="
-# Small data: 2 shuffle partitions (one per executor core), not Spark's 200.
-SMALL_DATA_CONFS = {"spark.sql.shuffle.partitions": str(WORKERS)}
 MASTER_TIMEOUT_S = 60
 WORKERS_TIMEOUT_S = 90
 THRIFT_TIMEOUT_S = 180
@@ -374,7 +372,8 @@ class Cluster:
             "spark.ui.enabled": "false",
             "spark.sql.warehouse.dir": str(self.tables.resolve()),
             "spark.hadoop.javax.jdo.option.ConnectionURL": metastore_url,
-            **SMALL_DATA_CONFS,
+            # Small data: 2 shuffle partitions (one per executor core), not Spark's 200.
+            "spark.sql.shuffle.partitions": str(WORKERS),
         }
         self._spawn(
             "thrift",
