@@ -128,8 +128,46 @@ def failed_nodes(results: dict) -> list[str]:
     ]
 
 
+# What dbt-spark reports when the SQL endpoint dropped the connection under a node (the
+# server closed the socket): no data was judged, so the node may be run again.
+CONNECTION_LOST = (
+    "TSocket read 0 bytes",
+    "TTransportException",
+    "Connection lost while polling",
+    "Connection reset by peer",
+    "Broken pipe",
+)
+
+
+def lost_connection_only(results: dict) -> list[str]:
+    """The nodes of run_results.json that errored, when each lost its connection; else [].
+
+    A failed data test (status ``fail``) or any other error makes it [] (nothing to retry).
+    """
+    failed = [r for r in results.get("results", []) if r["status"] in ("error", "fail")]
+    if not failed or any(
+        r["status"] != "error" or not any(s in (r.get("message") or "") for s in CONNECTION_LOST)
+        for r in failed
+    ):
+        return []
+    return [r["unique_id"].split(".", 2)[-1] for r in failed]
+
+
+def merged_results(first: dict, retried: dict) -> dict:
+    """run_results of a build and of its `dbt retry`: each node's last result, in first order."""
+    last = {r["unique_id"]: r for r in retried.get("results", [])}
+    seen = {r["unique_id"] for r in first.get("results", [])}
+    results = [last.get(r["unique_id"], r) for r in first.get("results", [])]
+    results += [r for r in retried.get("results", []) if r["unique_id"] not in seen]
+    return {**first, "results": results}
+
+
 def build(config: Settings, period: PublicationPeriod) -> dict:
-    """dbt build for the period; returns run_results.json, or raises naming what failed."""
+    """dbt build for the period; returns run_results.json, or raises naming what failed.
+
+    On Spark, when the only errors are connections the SQL endpoint dropped, ``dbt retry``
+    runs the errored and skipped nodes once more (the retry's results are merged in).
+    """
     from ncpm import explain
 
     config.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
@@ -139,6 +177,15 @@ def build(config: Settings, period: PublicationPeriod) -> dict:
         stage_raw_feeds(config, period)
     code = dbt(config, ["build"], period)
     results = run_results(config)
+    lost = lost_connection_only(results) if code != 0 and config.on_spark else []
+    if lost:
+        say(
+            f"    the SQL endpoint dropped the connection under {', '.join(lost)}: "
+            "`dbt retry` runs the errored and skipped nodes once more"
+        )
+        code = dbt(config, ["retry"], period)
+        results = merged_results(results, run_results(config))
+        results_file.write_text(json.dumps(results))
     if code == 0:
         if config.on_spark:
             export_spark_marts(config)
