@@ -49,29 +49,67 @@
 {%- endmacro %}
 
 
-{% macro street_level_changed_months(landing_log) -%}
+{% macro street_level_changed_months(landing_log, built=none) -%}
     {#-
-        The month indexes whose landed files changed since this incremental model was last
-        built, read from the landing log: every month with a force-month landed after the
-        newest `landed_at` the model holds. None (meaning every month) when the model is
-        not built incrementally (first build, --full-refresh) or at parse time.
+        The month indexes whose landed files changed since this incremental model (or
+        `built`) was last built, read from the landing log: every month with a force-month
+        landed after the newest `landed_at` the model holds. None (meaning every month)
+        when the model is not built incrementally (first build, --full-refresh) or at parse
+        time.
     -#}
-    {%- if not execute or not is_incremental() -%}
-        {{ return(none) }}
+    {%- if built is none -%}
+        {%- if not execute or not is_incremental() -%}
+            {{ return(none) }}
+        {%- endif -%}
+        {%- set built = this -%}
+        {%- set reader = this.identifier -%}
+    {%- else -%}
+        {%- set reader = 'the grain test of the landed rows (as ' ~ built.identifier ~ ')' -%}
     {%- endif -%}
     {%- set query -%}
         select distinct log.month_index
         from {{ landing_log }} as log
         where log.landed_at > (
             select coalesce(max(built.landed_at), cast('1900-01-01 00:00:00' as {{ dbt.type_timestamp() }}))
-            from {{ this }} as built
+            from {{ built }} as built
         )
         order by log.month_index
     {%- endset -%}
     {%- set months = run_query(query).columns[0].values() | map('int') | list -%}
-    {%- do log(this.identifier ~ ": months landed since its last build (month index): "
+    {%- do log(reader ~ ": months landed since its last build (month index): "
         ~ (months | join(', ') or 'none'), info=False) -%}
     {{ return(months) }}
+{%- endmacro %}
+
+
+{% macro street_level_months_to_rebuild(column) -%}
+    {#-
+        SQL predicate for the grain test of the landed rows (placeholder
+        __street_level_months_to_rebuild__ in its `where`, see get_where_subquery): in a
+        `dbt build` that rebuilds int_street_level_crime__lsoa_month incrementally, the
+        months that build is about to read; every row otherwise.
+    -#}
+    {%- set everything = '(1 = 1)' -%}
+    {%- if not execute or flags.WHICH != 'build' or flags.FULL_REFRESH -%}
+        {{ return(everything) }}
+    {%- endif -%}
+    {%- set found = {} -%}
+    {%- for node in graph.nodes.values() -%}
+        {%- if node.resource_type == 'model' and node.name in ['int_street_level_crime__lsoa_month', 'stg_street_level_crime__landing_log'] -%}
+            {%- do found.update({node.name: node}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set model = found.get('int_street_level_crime__lsoa_month') -%}
+    {%- set log_model = found.get('stg_street_level_crime__landing_log') -%}
+    {%- if model is none or log_model is none or model.unique_id not in selected_resources -%}
+        {{ return(everything) }}
+    {%- endif -%}
+    {%- set built = adapter.get_relation(model.database, model.schema, model.alias or model.name) -%}
+    {%- set landing_log = adapter.get_relation(log_model.database, log_model.schema, log_model.alias or log_model.name) -%}
+    {%- if built is none or landing_log is none -%}
+        {{ return(everything) }}
+    {%- endif -%}
+    {{ return(street_level_month_filter(column, street_level_changed_months(landing_log, built), as_label=true)) }}
 {%- endmacro %}
 
 

@@ -4,18 +4,21 @@ Sample scale, hand-written police.uk files: two England and Wales forces (one wi
 month), British Transport Police, 15 months. The first 13 months are landed with `ncpm
 land`'s module and built (with the reference seeds, in one dbt call), then each of the last
 two months is landed and followed by an incremental `dbt run`; a revised copy of an early
-month is then re-landed (its rows must replace the old ones, and the 11 rolling years after
-it move); finally `--full-refresh` rebuilds every table from scratch, and every street-level
-model must hold the same rows both ways (EXCEPT ALL in both directions).
+month is then re-landed and built with `dbt build` (its rows must replace the old ones, the 11
+rolling years after it move, and the grain test of the landed rows checks that month only);
+finally `--full-refresh` rebuilds every table from scratch, and every street-level model must
+hold the same rows both ways (EXCEPT ALL in both directions); a last `dbt test` checks the
+grain of every landed row.
 
 Speed: every dbt call costs seconds of start-up (loading the parsed project), so the test
-makes five, and only on the street-level models and their parents (SELECT); the reference
+makes six, and only on the street-level models and their parents (SELECT); the reference
 seeds are loaded by the first build, not by a `dbt seed` of the whole project.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -68,7 +71,7 @@ MODELS = [
     "marts.fct_local_crime",
     "marts.fct_local_crime_lsoa",
 ]
-pytestmark = pytest.mark.slow  # five dbt runs (about a minute)
+pytestmark = pytest.mark.slow  # six dbt runs (about a minute)
 
 SELECT = [
     "--select",
@@ -124,6 +127,17 @@ def rebuilt_months(work: Path) -> list[str]:
     ]
     assert lines, "the incremental model logged the months it rebuilt"
     return [f"{int(i) // 12:04d}-{int(i) % 12 + 1:02d}" for i in lines[-1].split(", ")]
+
+
+def grain_test_sql(work: Path) -> str:
+    """The SQL the last dbt call compiled for the grain test of the landed rows."""
+    nodes = json.loads((work / "target" / "manifest.json").read_text(encoding="utf-8"))["nodes"]
+    (sql,) = (
+        node["compiled_code"]
+        for uid, node in nodes.items()
+        if uid.startswith("test.ncpm.unique_combination_of_columns_stg_street_level_crime__crimes_")
+    )
+    return sql
 
 
 def tables(path: Path) -> dict[str, list[tuple]]:
@@ -191,9 +205,12 @@ def test_incremental_builds_equal_full_refresh(tmp_path: Path) -> None:
         now=when + timedelta(days=1),
         show_progress=False,
     )
-    result = run_dbt(["run", *SELECT], work, raw)
-    assert result.returncode == 0, result.explained
+    # A build this time: the grain test of the landed rows runs before the month models
+    # and checks only the month they are about to read.
+    result = run_dbt(["build", *SELECT, "--exclude", "resource_type:unit_test"], work, raw)
+    assert result.returncode == 0, f"{result.output[-3000:]}{result.explained}"
     assert rebuilt_months(work) == ["2018-09"]
+    assert "month_label in ('2018-09')" in grain_test_sql(work)
     after = tables(warehouse)
     con = duckdb.connect(str(warehouse), read_only=True)
     sept = con.execute(
@@ -214,3 +231,9 @@ def test_incremental_builds_equal_full_refresh(tmp_path: Path) -> None:
     assert result.returncode == 0, result.explained
     assert differences(incremental, warehouse) == {}
     assert all(after[m] for m in MODELS), "every model holds rows"
+
+    # Outside an incremental build (here `dbt test`) the grain test checks every row.
+    result = run_dbt(["test", "--select", "stg_street_level_crime__crimes"], work, raw)
+    assert result.returncode == 0, result.explained
+    sql = grain_test_sql(work)
+    assert "(1 = 1)" in sql and "month_label in" not in sql
