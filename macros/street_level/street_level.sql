@@ -37,6 +37,66 @@
 {%- endmacro %}
 
 
+{% macro street_level_lsoa_mart_config() -%}
+    {#- fct_local_crime_lsoa: incremental on DuckDB (see the YAML), a table on Spark. -#}
+    {%- if target.type == 'spark' -%}
+        {{ return({'materialized': 'table'}) }}
+    {%- else -%}
+        {{ return({
+            'materialized': 'incremental',
+            'incremental_strategy': 'delete+insert',
+            'unique_key': 'period_end_date',
+            'on_schema_change': 'fail',
+        }) }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro street_level_lsoa_mart_months(area_month, geography) -%}
+    {%- if execute and is_incremental()
+        and 'landed_at' not in adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
+        {#- A table built before the column existed: dbt's schema check says to --full-refresh. -#}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set months = street_level_changed_months(area_month) -%}
+    {%- if not months -%}
+        {{ return(months) }}
+    {%- endif -%}
+    {%- set baseline_end = modules.datetime.date.fromisoformat(var('street_level_baseline_period_end_date')) -%}
+    {%- set baseline_index = baseline_end.year * 12 + baseline_end.month - 1 -%}
+    {%- set revised = months | select('ge', baseline_index - 11) | select('le', baseline_index) | list -%}
+    {%- if revised -%}
+        {%- do log(this.identifier ~ ": a month of the baseline year changed ("
+            ~ month_label_of_index(revised[0]) ~ "): every month rebuilt", info=False) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set query -%}
+        select count(*)
+        from (
+            select distinct lsoa_code, lsoa_name, lad_code, csp_code, pfa_code, imd_decile, figure_status
+            from {{ this }}
+        ) as built
+        left join {{ geography }} as geography
+            on built.lsoa_code = geography.lsoa_code
+        where
+            geography.lsoa_code is null
+            or built.lsoa_name is distinct from geography.lsoa_name
+            or built.lad_code is distinct from geography.lad_code
+            or built.csp_code is distinct from geography.csp_code
+            or built.pfa_code is distinct from geography.pfa_code
+            or built.imd_decile is distinct from geography.imd_decile
+            or built.figure_status <> '{{ var("street_level_figure_status") }}'
+    {%- endset -%}
+    {%- set changed = run_query(query).columns[0].values()[0] -%}
+    {%- if changed > 0 -%}
+        {%- do log(this.identifier ~ ": the geography or label of " ~ changed
+            ~ " LSOA(s) changed: every month rebuilt", info=False) -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(months) }}
+{%- endmacro %}
+
+
 {% macro month_index(date_expr) -%}
     {#- Months since year 0 as an integer (12 x year + month - 1): a portable window order. -#}
     cast(extract(year from {{ date_expr }}) * 12 + extract(month from {{ date_expr }}) - 1 as integer)

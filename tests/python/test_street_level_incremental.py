@@ -2,16 +2,23 @@
 
 Sample scale, hand-written police.uk files: two England and Wales forces (one with a gap
 month), British Transport Police, 15 months. The first 13 months are landed with `ncpm
-land`'s module and built (with the reference seeds, in one dbt call), then each of the last
-two months is landed and followed by an incremental `dbt run`; a revised copy of an early
-month is then re-landed and built with `dbt build` (its rows must replace the old ones, the 11
-rolling years after it move, and the grain test of the landed rows checks that month only);
-finally `--full-refresh` rebuilds every table from scratch, and every street-level model must
+land`'s module and built (with the reference seeds, in one dbt call). Then, each followed by
+an incremental dbt call:
+1. a revised copy of a baseline-year month (2018-09), built with `dbt build`: its rows must
+   replace the old ones, the 11 rolling years after it move, the grain test of the landed
+   rows checks that month only, and the LSOA mart rebuilds every month (every row carries
+   the baseline);
+2. the 14th month, which renames an LSOA: the LSOA mart rebuilds every month (its rows
+   carry the name);
+3. the 15th month: every incremental model, the LSOA mart too, reads only that month;
+4. a revised copy of a month after the baseline year (2019-07): the LSOA mart rebuilds that
+   month and the ones after it only.
+Finally `--full-refresh` rebuilds every table from scratch, and every street-level model must
 hold the same rows both ways (EXCEPT ALL in both directions); a last `dbt test` checks the
 grain of every landed row.
 
 Speed: every dbt call costs seconds of start-up (loading the parsed project), so the test
-makes six, and only on the street-level models and their parents (SELECT); the reference
+makes seven, and only on the street-level models and their parents (SELECT); the reference
 seeds are loaded by the first build, not by a `dbt seed` of the whole project.
 """
 
@@ -63,6 +70,7 @@ MONTHS = [
     f"{y}-{m:02d}" for y, m in [(2018, m) for m in range(7, 13)] + [(2019, m) for m in range(1, 10)]
 ]
 GAP = ("dyfed-powys", "2019-02")
+RENAMED = ("2019-08", "E01000002", "City of London 001Z")  # a month naming an LSOA anew
 MODELS = [
     "intermediate.int_street_level_crime__force_month_types",
     "intermediate.int_street_level_crime__lsoa_month",
@@ -71,7 +79,7 @@ MODELS = [
     "marts.fct_local_crime",
     "marts.fct_local_crime_lsoa",
 ]
-pytestmark = pytest.mark.slow  # six dbt runs (about a minute)
+pytestmark = pytest.mark.slow  # seven dbt runs (about a minute)
 
 SELECT = [
     "--select",
@@ -95,6 +103,8 @@ def write_month(folder: Path, month: str, extra: int = 0) -> Path:
             for i in range(5 + seed % 7 + extra):
                 crime_type = TYPES[(seed + i) % len(TYPES)]
                 code, lsoa = lsoas[i % len(lsoas)]
+                if (month, code) == RENAMED[:2]:
+                    lsoa = RENAMED[2]
                 located = i % 4 != 3
                 writer.writerow(
                     [
@@ -115,18 +125,29 @@ def write_month(folder: Path, month: str, extra: int = 0) -> Path:
     return out
 
 
-def rebuilt_months(work: Path) -> list[str]:
-    """The months the last dbt run's int_street_level_crime__lsoa_month read (from its log)."""
-    marker = (
-        "int_street_level_crime__lsoa_month: months landed since its last build (month index): "
-    )
-    lines = [
-        line.split(marker, 1)[1].strip()
-        for line in (work / "logs" / "dbt.log").read_text(encoding="utf-8").splitlines()
-        if marker in line
+def model_log(work: Path, model: str) -> list[str]:
+    """What the incremental `model` logged in the last dbt call (its lines of dbt.log)."""
+    text = (work / "logs" / "dbt.log").read_text(encoding="utf-8")
+    last_call = text.rsplit("Running with dbt=", 1)[-1]
+    return [
+        line.split(f"{model}: ", 1)[1].strip()
+        for line in last_call.splitlines()
+        if f" {model}: " in line
     ]
-    assert lines, "the incremental model logged the months it rebuilt"
+
+
+def rebuilt_months(work: Path, model: str = "int_street_level_crime__lsoa_month") -> list[str]:
+    """The months landed since `model` was last built, as the last dbt call logged them."""
+    marker = "months landed since its last build (month index): "
+    lines = [line.split(marker, 1)[1] for line in model_log(work, model) if marker in line]
+    assert lines, f"{model} logged the months landed since its last build"
     return [f"{int(i) // 12:04d}-{int(i) % 12 + 1:02d}" for i in lines[-1].split(", ")]
+
+
+def rebuilt_whole(work: Path) -> str:
+    """Why the last dbt call rebuilt every month of fct_local_crime_lsoa ('' if it did not)."""
+    lines = model_log(work, "fct_local_crime_lsoa")
+    return next((line for line in lines if line.endswith("every month rebuilt")), "")
 
 
 def grain_test_sql(work: Path) -> str:
@@ -169,6 +190,15 @@ def differences(left: Path, right: Path) -> dict[str, tuple[int, int]]:
 FIRST_BUILD = 13  # months landed before the first build; the rest one by one
 
 
+def land_and_build(month_files: Path, raw: Path, work: Path, when: datetime, command: str) -> None:
+    land(month_files, raw, now=when, show_progress=False)
+    args = [command, *SELECT] + (
+        ["--exclude", "resource_type:unit_test"] if command == "build" else []
+    )
+    result = run_dbt(args, work, raw)
+    assert result.returncode == 0, f"{month_files.name}: {result.output[-3000:]}{result.explained}"
+
+
 @pytest.mark.timeout(600)
 def test_incremental_builds_equal_full_refresh(tmp_path: Path) -> None:
     raw = tmp_path / "raw"
@@ -180,37 +210,25 @@ def test_incremental_builds_equal_full_refresh(tmp_path: Path) -> None:
     when = datetime(2024, 1, 1, tzinfo=UTC)
 
     # The first months in one landing and one build (the selected models' seeds, then the
-    # models), then each later month on its own (every dbt call costs seconds).
-    for n, month in enumerate(MONTHS):
+    # models).
+    for n, month in enumerate(MONTHS[:FIRST_BUILD]):
         land(write_month(files, month), raw, now=when + timedelta(minutes=n), show_progress=False)
-        if n + 1 < FIRST_BUILD:
-            continue
-        if n + 1 == FIRST_BUILD:
-            args = ["build", *SELECT, "--resource-type", "seed", "--resource-type", "model"]
-        else:
-            args = ["run", *SELECT]
-        result = run_dbt(args, work, raw)
-        assert result.returncode == 0, f"{month}: {result.output[-3000:]}{result.explained}"
-        if args[0] == "run":
-            assert rebuilt_months(work) == [month], "an incremental run reads only its month"
-    assert len(MONTHS) - FIRST_BUILD >= 2, "at least two months are built incrementally"
-
-    # The revised copy of an early month: more rows per force, landed later.
+    args = ["build", *SELECT, "--resource-type", "seed", "--resource-type", "model"]
+    result = run_dbt(args, work, raw)
+    assert result.returncode == 0, f"{result.output[-3000:]}{result.explained}"
     warehouse = work / "ncpm.duckdb"
     before = tables(warehouse)
+
+    # 1. A revised copy of a baseline-year month, more rows per force, landed later. A build
+    # this time: the grain test of the landed rows runs before the month models and checks
+    # only the month they are about to read.
     revised = tmp_path / "revised"
-    land(
-        write_month(revised, "2018-09", extra=3),
-        raw,
-        now=when + timedelta(days=1),
-        show_progress=False,
+    land_and_build(
+        write_month(revised, "2018-09", extra=3), raw, work, when + timedelta(days=1), "build"
     )
-    # A build this time: the grain test of the landed rows runs before the month models
-    # and checks only the month they are about to read.
-    result = run_dbt(["build", *SELECT, "--exclude", "resource_type:unit_test"], work, raw)
-    assert result.returncode == 0, f"{result.output[-3000:]}{result.explained}"
     assert rebuilt_months(work) == ["2018-09"]
     assert "month_label in ('2018-09')" in grain_test_sql(work)
+    assert rebuilt_whole(work).startswith("a month of the baseline year changed (2018-09)")
     after = tables(warehouse)
     con = duckdb.connect(str(warehouse), read_only=True)
     sept = con.execute(
@@ -220,17 +238,39 @@ def test_incremental_builds_equal_full_refresh(tmp_path: Path) -> None:
     con.close()
     # 3 forces x (5 + 201809 % 7 + 3) rows = 3 x 12: the revised rows replaced the old ones
     assert sept == 3 * (5 + 201809 % 7 + 3)
-    assert (
-        before["intermediate.int_street_level_crime__area_rolling"]
-        != after["intermediate.int_street_level_crime__area_rolling"]
+    for model in (
+        "intermediate.int_street_level_crime__area_rolling",
+        "marts.fct_local_crime_lsoa",
+    ):
+        assert before[model] != after[model], f"{model}: the revision moved no figure"
+
+    # 2.-3. The last months one by one: the first names an LSOA anew, the second changes
+    # nothing but its own month.
+    for n, month in enumerate(MONTHS[FIRST_BUILD:], start=2):
+        land_and_build(write_month(files, month), raw, work, when + timedelta(days=n), "run")
+        assert rebuilt_months(work) == [month], "an incremental run reads only its month"
+        assert rebuilt_months(work, "fct_local_crime_lsoa") == [month]
+        if month == RENAMED[0]:
+            assert rebuilt_whole(work) == (
+                "the geography or label of 1 LSOA(s) changed: every month rebuilt"
+            )
+        else:
+            assert rebuilt_whole(work) == "", "the LSOA mart rebuilt only the new month"
+    assert len(MONTHS) - FIRST_BUILD >= 2, "at least two months are built incrementally"
+
+    # 4. A revised month after the baseline year: the LSOA mart from that month on only.
+    land_and_build(
+        write_month(revised, "2019-07", extra=2), raw, work, when + timedelta(days=9), "run"
     )
+    assert rebuilt_months(work, "fct_local_crime_lsoa") == ["2019-07"]
+    assert rebuilt_whole(work) == ""
 
     incremental = tmp_path / "incremental.duckdb"
     shutil.copy2(warehouse, incremental)
     result = run_dbt(["run", "--full-refresh", *SELECT], work, raw)
     assert result.returncode == 0, result.explained
     assert differences(incremental, warehouse) == {}
-    assert all(after[m] for m in MODELS), "every model holds rows"
+    assert all(tables(warehouse)[m] for m in MODELS), "every model holds rows"
 
     # Outside an incremental build (here `dbt test`) the grain test checks every row.
     result = run_dbt(["test", "--select", "stg_street_level_crime__crimes"], work, raw)

@@ -1,10 +1,17 @@
+{{ config(**street_level_lsoa_mart_config()) }}
 {#-
     Local diagnostics at LSOA level, wide: one row per LSOA and month with police.uk
     located crimes in it (sparse: a month with none has no row), each category's
     count, rolling 12 months and YE Jun 2019 baseline. Located crimes of the England
     and Wales forces only; no rate (no LSOA population). NOT a National Measure: see
     docs/local_diagnostics.md.
+    Incremental on DuckDB (4 million rows at national scale): the months landed since
+    the last build and every month after them, or every month when a baseline-year month
+    or an LSOA's geography changed (macro street_level_lsoa_mart_months).
 -#}
+{%- set months = street_level_lsoa_mart_months(
+    ref('int_street_level_crime__area_month'), ref('int_street_level_crime__lsoa_geography')
+) %}
 {%- set categories = ['burglary', 'robbery', 'vehicle_crime', 'theft_from_the_person',
     'neighbourhood_crime', 'all_crime', 'anti_social_behaviour'] %}
 
@@ -13,7 +20,9 @@ with
 rolling as (
 
     select * from {{ ref('int_street_level_crime__area_rolling') }}
-    where area_level = 'lsoa'
+    where
+        area_level = 'lsoa'
+        and {{ street_level_month_filter('month_index', months, and_after=true) }}
 
 ),
 
@@ -25,8 +34,10 @@ geography as (
 
 baseline as (
 
-    select * from rolling
-    where period_end_date = cast('{{ var("street_level_baseline_period_end_date") }}' as date)
+    select * from {{ ref('int_street_level_crime__area_rolling') }}
+    where
+        area_level = 'lsoa'
+        and period_end_date = cast('{{ var("street_level_baseline_period_end_date") }}' as date)
 
 )
 
@@ -45,7 +56,8 @@ select
     {%- endfor %}
     rolling.is_data_gap,
     rolling.quality_note,
-    '{{ var("street_level_figure_status") }}' as figure_status
+    '{{ var("street_level_figure_status") }}' as figure_status,
+    rolling.landed_at
 from rolling
 left join geography
     on rolling.area_code = geography.lsoa_code
