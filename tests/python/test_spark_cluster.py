@@ -4,6 +4,9 @@ No JVM is started here: `make spark-check` starts the real cluster (master, two 
 Thrift server), builds and publishes on it, and stops it. These tests cover what must
 happen before anything starts: a port taken or Java missing is refused with exit 2 and a
 message naming what to change, and a cluster never started reads as stopped (exit 3).
+One JVM runs here, without Spark: Hive's function registry, from the jars of the Spark
+environment, initialises with the LlapSigner stub the Thrift server gets, and fails without
+it (the dropped connections it prevents, ncpm.spark.cluster.LLAP_STUB_SOURCE).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ncpm import settings
+from ncpm.spark.cluster import compile_llap_stub, java_binary, spark_home
 from ncpm.spark.marts import duckdb_type, export_marts, load
 
 NCPM = str(Path(sys.executable).parent / "ncpm")
@@ -53,6 +58,43 @@ def test_a_cluster_never_started_is_stopped(tmp_path):
     assert status.returncode == 3 and status.stdout.rstrip().endswith("stopped")
     down = ncpm_spark("down", tmp_path)
     assert down.returncode == 0 and "not running" in down.stdout
+
+
+PROBE = """
+public class Probe {
+    public static void main(String[] args) throws Exception {
+        Class.forName("org.apache.hadoop.hive.ql.exec.FunctionRegistry");
+        System.out.println("registry initialised");
+    }
+}
+"""
+OPENS = [f"--add-opens=java.base/{p}=ALL-UNNAMED" for p in ("java.net", "java.lang", "java.util")]
+
+
+def test_hive_function_registry_initialises_with_the_llap_stub_only(tmp_path):
+    venv = settings.get().root / ".venv-spark"
+    if not venv.is_dir():
+        pytest.skip("no Spark environment (.venv-spark): `make spark-venv` creates it")
+    java = java_binary()
+    stub = compile_llap_stub(java, tmp_path / "stub")
+    assert stub is not None, "a Java compiler (javac) is needed to compile the stub"
+    (tmp_path / "Probe.java").write_text(PROBE)
+    javac = Path(java).resolve().parent / "javac"
+    subprocess.run([str(javac), "-d", str(tmp_path), str(tmp_path / "Probe.java")], check=True)
+    jars = str(spark_home(venv) / "jars" / "*")
+
+    def probe(*classpath: str) -> subprocess.CompletedProcess:
+        command = [java, *OPENS, "-cp", os.pathsep.join([str(tmp_path), *classpath]), "Probe"]
+        return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+    without = probe(jars)
+    assert without.returncode != 0
+    assert "NoClassDefFoundError: org/apache/hadoop/hive/llap/security/LlapSigner" in (
+        without.stderr
+    )
+    with_stub = probe(str(stub), jars)
+    assert with_stub.returncode == 0, with_stub.stderr[-3000:]
+    assert "registry initialised" in with_stub.stdout
 
 
 def test_spark_types_map_to_duckdb_types():

@@ -64,6 +64,28 @@ THRIFT_HIVECONF = {
     "hive.server2.async.exec.threads": "8",
     "hive.server2.async.exec.keepalive.time": "3600",
 }
+# Spark 4's pyspark wheel leaves out Hive's hive-llap-common jar, yet Hive's function
+# registry, which the Thrift server initialises when it closes some sessions, names one of
+# its classes. The handler thread then dies of NoClassDefFoundError (LlapSigner$Signable),
+# the client sees its socket dropped ("TSocket read 0 bytes", the failures seen in CI), and
+# a later registration would wait forever (SPARK-51041: Spark's own Thrift server tests hang
+# without the jar). The registry only needs the names to exist: this stub is compiled at
+# start and put on the server's class path (no download).
+LLAP_STUB_CLASS = "org.apache.hadoop.hive.llap.security.LlapSigner"
+LLAP_STUB_SOURCE = """\
+package org.apache.hadoop.hive.llap.security;
+
+/** Stand-in for hive-llap-common's LlapSigner (ncpm.spark.cluster): names only. */
+public interface LlapSigner {
+    interface Signable {
+    }
+
+    class SignedMessage {
+        public byte[] message;
+        public byte[] signature;
+    }
+}
+"""
 # Warnings and errors, plus the cluster's own life (registrations, executors, the server).
 LOG_CONFIG = """\
 rootLogger.level = warn
@@ -118,6 +140,27 @@ def java_binary(environ: dict[str, str] | None = None) -> str:
             f"{java} is Java {major or 'of unknown version'}; Spark 4 needs 17+: {JAVA_HINT}."
         )
     return java
+
+
+def compile_llap_stub(java: str, folder: Path) -> Path | None:
+    """The LlapSigner stub (LLAP_STUB_SOURCE) compiled under ``folder``: the class-path
+    folder, or None when no Java compiler is next to ``java`` or on PATH (a runtime only)."""
+    target = folder / "classes"
+    if (target / (LLAP_STUB_CLASS.replace(".", "/") + "$Signable.class")).is_file():
+        return target
+    beside = Path(java).resolve().parent / "javac"
+    javac = str(beside) if os.access(beside, os.X_OK) else shutil.which("javac")
+    if not javac:
+        return None
+    source = folder / "src" / (LLAP_STUB_CLASS.replace(".", "/") + ".java")
+    source.parent.mkdir(parents=True, exist_ok=True)
+    source.write_text(LLAP_STUB_SOURCE)
+    proc = subprocess.run(
+        [javac, "-d", str(target), str(source)], capture_output=True, text=True, check=False
+    )
+    if proc.returncode != 0:
+        raise SparkError(f"compiling {source} failed:\n{proc.stdout}{proc.stderr}")
+    return target
 
 
 def spark_home(venv: Path) -> Path:
@@ -369,6 +412,13 @@ class Cluster:
         timings["workers"] = time.perf_counter() - started
 
         say(f"==> Thrift server on {HOST}:{self.thrift_port} (log {self.log('thrift')})")
+        stub = compile_llap_stub(java, self.run / "llap-stub")
+        if stub is None:
+            say(
+                "    warning: no Java compiler (javac) found: the Thrift server may drop a "
+                "connection when it closes a session (Spark 4 lacks hive-llap-common; see "
+                "docs/spark.md). Install a JDK (e.g. openjdk-17-jdk-headless) to avoid it."
+            )
         derby = f"-Dderby.system.home={self.metastore.resolve()}"
         derby_log = f"-Dderby.stream.error.file={self.run.resolve() / 'derby.log'}"
         metastore_url = (
@@ -396,6 +446,7 @@ class Cluster:
                 "--name", "ncpm-thrift",
                 "--class", THRIFT_CLASS,
                 "--driver-memory", DRIVER_MEMORY,
+                *(["--driver-class-path", str(stub.resolve())] if stub else []),
                 "--driver-java-options", f"{self.marker()} {derby} {derby_log}",
                 *(arg for key, value in confs.items() for arg in ("--conf", f"{key}={value}")),
                 "spark-internal",
