@@ -52,13 +52,13 @@
 {%- endmacro %}
 
 
-{% macro street_level_lsoa_mart_months(area_month, geography) -%}
+{% macro street_level_lsoa_mart_months(lsoa_month, geography) -%}
     {%- if execute and is_incremental()
         and 'landed_at' not in adapter.get_columns_in_relation(this) | map(attribute='name') | list -%}
         {#- A table built before the column existed: dbt's schema check says to --full-refresh. -#}
         {{ return(none) }}
     {%- endif -%}
-    {%- set months = street_level_changed_months(area_month) -%}
+    {%- set months = street_level_changed_months(lsoa_month) -%}
     {%- if not months -%}
         {{ return(months) }}
     {%- endif -%}

@@ -1,12 +1,12 @@
 {{ config(**street_level_incremental_config()) }}
 {#-
-    Monthly counts per area, one count column per category, for the levels built from
-    the LSOA counts (regions and England and Wales are rolled up from the PFAs' figures
-    in int_street_level_crime__area_rolling):
-    * lsoa: located crimes of the England and Wales forces by where they happened;
-      sparse (an LSOA with nothing in a month has no row);
-    * district, csp: the same summed through int_street_level_crime__lsoa_geography,
-      one row per district or CSP and month (dense);
+    Monthly counts per area, one count column per category, for the levels summed
+    from the LSOA counts (regions and England and Wales are rolled up from the PFAs'
+    figures in int_street_level_crime__area_rolling; the LSOAs themselves are rolled
+    in fct_local_crime_lsoa, straight from int_street_level_crime__lsoa_month):
+    * district, csp: located crimes of the England and Wales forces by where they
+      happened, summed through int_street_level_crime__lsoa_geography, one row per
+      district or CSP and month (dense);
     * pfa: every crime the force recorded (the file's force), located or not, with the
       unlocated ones also counted apart; breakdown `all`, and the located ones by the
       IMD decile of their LSOA (`imd decile N`, `imd decile unknown` for Wales and 2021
@@ -17,7 +17,6 @@
     A force-month with no landed file is a data gap: the force's row and the rows of
     its districts and CSPs have null counts and is_data_gap, never a zero. Every
     England and Wales force in ref_police_uk_forces is expected every month landed.
-    status_area_code names the area whose gaps decide the row's (its PFA for an LSOA).
     Incremental on month: the months landed since the last build are replaced whole.
 -#}
 {%- set months = street_level_changed_months(ref('stg_street_level_crime__landing_log')) %}
@@ -111,32 +110,11 @@ located as (
         england_wales.*,
         geography.lad_code,
         geography.csp_code,
-        geography.pfa_code as geography_pfa_code,
         geography.imd_breakdown
     from england_wales
     left join geography
         on england_wales.lsoa_code = geography.lsoa_code
     where england_wales.is_located
-
-),
-
-lsoa_rows as (
-
-    select
-        located.lsoa_code as area_code,
-        'lsoa' as area_level,
-        'all' as breakdown,
-        max(located.geography_pfa_code) as status_area_code,
-        located.month_start_date,
-        located.month_index,
-        {%- for category in categories %}
-            sum(located.{{ category }}_count) as {{ category }}_count,
-        {%- endfor %}
-        cast(null as bigint) as unlocated_crime_count,
-        false as is_data_gap,
-        cast(null as {{ dbt.type_string() }}) as quality_note
-    from located
-    group by located.lsoa_code, located.month_start_date, located.month_index
 
 ),
 
@@ -162,7 +140,6 @@ lsoa_rows as (
             areas.area_code,
             '{{ level }}' as area_level,
             'all' as breakdown,
-            areas.area_code as status_area_code,
             force_months.month_start_date,
             force_months.month_index,
             {%- for category in categories %}
@@ -205,7 +182,6 @@ pfa_rows as (
         force_months.pfa_code as area_code,
         'pfa' as area_level,
         'all' as breakdown,
-        force_months.pfa_code as status_area_code,
         force_months.month_start_date,
         force_months.month_index,
         {%- for category in categories %}
@@ -263,7 +239,6 @@ pfa_decile_rows as (
         force_months.pfa_code as area_code,
         'pfa' as area_level,
         imd_breakdowns.breakdown,
-        force_months.pfa_code as status_area_code,
         force_months.month_start_date,
         force_months.month_index,
         {%- for category in categories %}
@@ -287,8 +262,6 @@ pfa_decile_rows as (
 
 stacked as (
 
-    select * from lsoa_rows
-    union all
     select * from district_rows
     union all
     select * from csp_rows
@@ -304,7 +277,6 @@ select
     stacked.area_code,
     stacked.area_level,
     stacked.breakdown,
-    stacked.status_area_code,
 
     -- numerics
     stacked.month_index,

@@ -1,19 +1,19 @@
 {{ config(**street_level_incremental_config()) }}
 {#-
     Each monthly count beside its rolling 12 months (the month and the 11 before it),
-    for every area and breakdown of int_street_level_crime__area_month, and regions and
-    England and Wales rolled up from the PFAs.
+    for every area and breakdown of int_street_level_crime__area_month (districts,
+    CSPs, PFAs), and regions and England and Wales rolled up from the PFAs. (LSOAs
+    are rolled in fct_local_crime_lsoa, with the same frame and this model's PFA rows
+    for their gaps.)
 
-    Memory is the constraint at national scale, so the window runs over the SPARSE rows
-    (an LSOA with nothing in a month has no row; the forces' decile rows are dense, so
-    regions and England and Wales sum the same forces in every breakdown): a `range between 11
-    preceding and current row` frame on an integer month index sums exactly the months
-    of the year, whichever of them have rows. There is never a dense LSOA x month spine.
+    The window is a `range between 11 preceding and current row` frame on an integer
+    month index: it sums exactly the months of the year, whichever of them have rows
+    (the rows here are dense, the LSOA rows of fct_local_crime_lsoa are not).
 
     A rolling year is published only when all 12 months are landed (the first 11
-    months of the feed have none) and no month of it is a data gap of the row's status
-    area (the area itself; an LSOA's PFA); otherwise it is null with is_data_gap and a
-    note, never a partial sum. Regions and England and Wales are summed from the PFAs
+    months of the feed have none) and no month of it is a data gap of the area (a
+    decile row: of its PFA); otherwise it is null with is_data_gap and a note, never
+    a partial sum. Regions and England and Wales are summed from the PFAs
     AFTER the rolling year (month and year alike), leaving out a force whose figure is
     a gap (Greater Manchester from July 2019): they are then published with
     is_incomplete and a note naming the forces left out.
@@ -49,7 +49,7 @@ coverage as (
 status as (
 
     select
-        area_code as status_area_code,
+        area_code,
         month_index,
         sum(case when is_data_gap then 1 else 0 end) over (
             partition by area_code order by month_index range between 11 preceding and current row
@@ -58,7 +58,7 @@ status as (
             partition by area_code order by month_index range between 11 preceding and current row
         ) as gap_note
     from area_month
-    where breakdown = 'all' and area_level <> 'lsoa'
+    where breakdown = 'all'
 
 ),
 
@@ -68,7 +68,6 @@ rolled as (
         area_code,
         area_level,
         breakdown,
-        status_area_code,
         month_start_date,
         month_index,
         is_data_gap as is_month_data_gap,
@@ -124,7 +123,7 @@ base_areas as (
     cross join coverage
     left join status
         on
-            rolled.status_area_code = status.status_area_code
+            rolled.area_code = status.area_code
             and rolled.month_index = status.month_index
     where {{ street_level_month_filter('rolled.month_index', months, and_after=true) }}
 

@@ -6,7 +6,9 @@
     Location`, blank LSOA) are kept in one row per force and month with lsoa_code null,
     so a force's total = located + unlocated. ASB is counted in its own column and
     never in all_crime. Sparse: an LSOA with nothing in a month has no row (no dense
-    LSOA x month spine). Incremental on month: only the months landed since the last
+    LSOA x month spine). No LSOA name: storing 4.7 million copies of it cost a
+    third of this model's time at national scale (int_street_level_crime__lsoa_geography
+    reads the names). Incremental on month: only the months landed since the last
     build are read (the filter on month_label prunes the Parquet partitions) and
     replaced whole, so a re-landed month replaces its rows.
 -#}
@@ -21,7 +23,6 @@ crimes as (
         month_index,
         force_id,
         lsoa_code,
-        lsoa_name,
         crime_type
     from {{ ref('stg_street_level_crime__crimes') }}
     where {{ street_level_month_filter('month_label', months, as_label=true) }}
@@ -56,7 +57,6 @@ classified as (
         crimes.month_index,
         crimes.force_id,
         crimes.lsoa_code,
-        crimes.lsoa_name,
         {#- An unknown type is a crime of no neighbourhood category (warned upstream). #}
         coalesce(types.category_code, 'other_crime') as category_code,
         coalesce(types.is_neighbourhood_crime, false) as is_neighbourhood_crime
@@ -73,7 +73,6 @@ counted as (
         month_index,
         force_id,
         lsoa_code,
-        max(lsoa_name) as lsoa_name,
         {%- for category in ['burglary', 'robbery', 'vehicle_crime', 'theft_from_the_person', 'other_crime', 'anti_social_behaviour'] %}
             sum(case when category_code = '{{ category }}' then 1 else 0 end) as {{ category }}_count,
         {%- endfor %}
@@ -88,7 +87,6 @@ select
     -- ids
     counted.force_id,
     counted.lsoa_code,
-    counted.lsoa_name,
 
     -- numerics
     counted.month_index,

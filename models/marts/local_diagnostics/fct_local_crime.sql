@@ -21,7 +21,6 @@ with
 rolling as (
 
     select * from {{ ref('int_street_level_crime__area_rolling') }}
-    where area_level <> 'lsoa'
 
 ),
 
