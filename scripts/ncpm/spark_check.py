@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -150,14 +151,28 @@ def write_sample_revision_logs(duck_python: str, folder: Path) -> None:
     )
 
 
+STEP_STOP_SECONDS = 10.0  # how long an interrupted step has to stop before it is killed
+
+
 def run_step(cmd: list[str], cwd: Path, env: dict[str, str], label: str, log: Path) -> float:
-    """Run one step, its output into ``log``; on failure print its errors and stop."""
+    """Run one step, its output into ``log``; on failure print its errors and stop.
+
+    The step runs in a process group of its own. When this check is interrupted (Ctrl-C,
+    or any exception while it waits), the whole group is stopped, not only the step's own
+    process: a step such as ``ncpm publish`` runs dbt as its child, and a dbt left behind
+    kept trying to reach the Thrift server the check had just stopped.
+    """
     print(f"... {label}", flush=True)
     start = time.perf_counter()
     with log.open("w") as out:
-        proc = subprocess.run(
-            cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, check=False
+        proc = subprocess.Popen(
+            cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
+        try:
+            proc.wait()
+        except BaseException:
+            stop_process_group(proc)
+            raise
     took = time.perf_counter() - start
     if proc.returncode != 0:
         text = log.read_text(errors="replace")
@@ -165,6 +180,41 @@ def run_step(cmd: list[str], cwd: Path, env: dict[str, str], label: str, log: Pa
         print("\n".join(lines[-40:]) or text[-5000:])
         raise SystemExit(f"spark-check: {label} failed (exit {proc.returncode}); its log: {log}")
     return took
+
+
+def stop_process_group(proc: subprocess.Popen, grace: float | None = None) -> None:
+    """Stop ``proc`` and every process of its group, before the cluster goes down.
+
+    SIGINT first, as Ctrl-C would (dbt cancels its queries and the step's own clean-up
+    runs), then SIGTERM and SIGKILL to whatever is left, ``grace`` s apart (default
+    STEP_STOP_SECONDS).
+    """
+    grace = STEP_STOP_SECONDS if grace is None else grace
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return  # the group is gone
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            proc.poll()  # reap the leader: it is ours
+            if not live_group_members(proc.pid):
+                return
+            time.sleep(0.1)
+
+
+def live_group_members(pgid: int) -> list[int]:
+    """The processes of group ``pgid`` still running (Linux /proc; zombies do not count)."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while we looked
+        state, group = fields[0], int(fields[2])
+        if group == pgid and state != "Z":
+            members.append(int(stat.parent.name))
+    return members
 
 
 def report(differences: list[compare.TableDifference], a: str, b: str) -> bool:

@@ -1,0 +1,74 @@
+"""An interrupted `ncpm spark-check` stops the whole step it was running, children included.
+
+A step such as `ncpm publish --target spark` runs dbt as its child. Interrupting the check
+used to kill the step's own process only: its dbt went on, against a Thrift server the
+check had just stopped. No Spark here: the step is a Python process whose child ignores
+SIGINT and SIGTERM, as a dbt stuck on a dead server would.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from ncpm import spark_check
+
+CHILD = (
+    "import signal, time\n"
+    "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+    "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+    "time.sleep(300)\n"
+)
+
+
+def step_script(pid_file: Path) -> str:
+    return (
+        "import subprocess, sys, time\n"
+        f"child = subprocess.Popen([sys.executable, '-c', {CHILD!r}])\n"
+        f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
+        "time.sleep(300)\n"
+    )
+
+
+def running(pid: int) -> bool:
+    """Whether ``pid`` is a live process (a zombie waiting for its parent is not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_an_interrupted_step_stops_its_child_too(tmp_path, monkeypatch):
+    monkeypatch.setattr(spark_check, "STEP_STOP_SECONDS", 2.0)
+    pid_file = tmp_path / "child.pid"
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGUSR1, interrupt)
+    timer = threading.Timer(3.0, os.kill, (os.getpid(), signal.SIGUSR1))  # the Ctrl-C
+    timer.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            spark_check.run_step(
+                [sys.executable, "-c", step_script(pid_file)],
+                tmp_path,
+                dict(os.environ),
+                "a step with a child",
+                tmp_path / "step.log",
+            )
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGUSR1, previous)
+    child = int(pid_file.read_text())  # written before the interrupt: the child ran
+    assert not running(child), "the step's child survived the interrupted check"
+    # SIGINT and SIGTERM ignored, so SIGKILL ended it, 2 x 2 s after the interrupt
+    assert time.monotonic() - started < 3.0 + 3 * 2.0 + 5.0
