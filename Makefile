@@ -228,6 +228,7 @@ bench: $(STAMP) ## Benchmark: dbt parse, full dbt build from empty, and DuckDB r
 synth: $(STAMP) ## Regenerate the synthetic sample raw files (deterministic): make synth [FEED=<feed>]
 	$(NCPM) synth --feed $(or $(FEED),all)
 
-clean: ## Remove build outputs (keeps .venv and landed raw files)
-	rm -rf target logs site warehouse/test metastore_db spark-warehouse derby.log
+clean: ## Remove build outputs, the local Spark cluster's too (keeps .venv and landed raw files)
+	@if [ -x $(NCPM) ] && [ -d warehouse/spark/run ]; then $(NCPM) spark down; fi
+	rm -rf target logs site warehouse/test warehouse/spark metastore_db spark-warehouse derby.log
 	rm -f warehouse/*.duckdb warehouse/*.duckdb.wal
