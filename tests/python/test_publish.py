@@ -236,6 +236,18 @@ def test_publication_holds_every_catalogue_fact_validated_with_a_manifest(histor
     assert manifest["tests"]["data_tests"].get("fail", 0) == 0
     assert manifest["tests"]["unit_tests"].get("pass", 0) >= 1
 
+    # every landed file the build read, CSV and record-level Parquet, with its sha256
+    read = {(f["feed"], f["file"]): f["sha256"] for f in manifest["raw_files"]}
+    landed = [
+        *history.box.raw_dir.glob("*/*.csv"),
+        *history.box.raw_dir.glob("street_level_crime/month=*/*.parquet"),
+    ]
+    assert any(path.suffix == ".parquet" for path in landed)
+    for path in landed:
+        feed, file = path.relative_to(history.box.raw_dir).as_posix().split("/", 1)
+        assert read[(feed, file)] == sha256(path), path
+    assert len(read) == len(landed)
+
     # every file listed with its sha256, data files with their row counts
     listed = {f["path"]: f for f in manifest["files"]}
     on_disk = {

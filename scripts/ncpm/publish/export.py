@@ -220,16 +220,23 @@ def git_commit(root: Path) -> dict:
 
 
 def raw_files(raw: Path) -> list[dict]:
-    """The landed raw files the build read (<raw dir>/<feed>/*.csv), for the manifest."""
+    """The landed raw files the build read, for the manifest.
+
+    Each feed's CSV files (<raw dir>/<feed>/*.csv) and the Parquet files `ncpm land` wrote
+    for a record-level feed (<raw dir>/<feed>/month=<YYYY-MM>/*.parquet, named here by
+    their path under the feed's folder): an auditor can check every file a published
+    figure was counted from.
+    """
+    paths = sorted([*raw.glob("*/*.csv"), *raw.glob("*/month=*/*.parquet")])
     return [
         {
-            "feed": path.parent.name,
-            "file": path.name,
+            "feed": path.relative_to(raw).parts[0],
+            "file": path.relative_to(raw / path.relative_to(raw).parts[0]).as_posix(),
             "bytes": path.stat().st_size,
             "sha256": sha256(path),
             "synthetic": "synthetic" in path.name.lower(),
         }
-        for path in sorted(raw.glob("*/*.csv"))
+        for path in paths
     ]
 
 
