@@ -62,8 +62,7 @@
     {%- if not months -%}
         {{ return(months) }}
     {%- endif -%}
-    {%- set baseline_end = modules.datetime.date.fromisoformat(var('street_level_baseline_period_end_date')) -%}
-    {%- set baseline_index = baseline_end.year * 12 + baseline_end.month - 1 -%}
+    {%- set baseline_index = street_level_baseline_month_index() -%}
     {%- set revised = months | select('ge', baseline_index - 11) | select('le', baseline_index) | list -%}
     {%- if revised -%}
         {%- do log(this.identifier ~ ": a month of the baseline year changed ("
@@ -100,6 +99,14 @@
 {% macro month_index(date_expr) -%}
     {#- Months since year 0 as an integer (12 x year + month - 1): a portable window order. -#}
     cast(extract(year from {{ date_expr }}) * 12 + extract(month from {{ date_expr }}) - 1 as integer)
+{%- endmacro %}
+
+
+{% macro street_level_baseline_month_index() -%}
+    {#- Jinja: the month index of the baseline year's last month (its end is the variable
+        street_level_baseline_period_end_date). -#}
+    {%- set baseline_end = modules.datetime.date.fromisoformat(var('street_level_baseline_period_end_date')) -%}
+    {{ return(baseline_end.year * 12 + baseline_end.month - 1) }}
 {%- endmacro %}
 
 

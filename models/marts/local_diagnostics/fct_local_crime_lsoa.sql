@@ -26,8 +26,7 @@
 {%- set months = street_level_lsoa_mart_months(
     ref('int_street_level_crime__lsoa_month'), ref('int_street_level_crime__lsoa_geography')
 ) %}
-{%- set baseline_end = modules.datetime.date.fromisoformat(var('street_level_baseline_period_end_date')) %}
-{%- set baseline_index = baseline_end.year * 12 + baseline_end.month - 1 %}
+{%- set baseline_index = street_level_baseline_month_index() %}
 {%- set categories = ['burglary', 'robbery', 'vehicle_crime', 'theft_from_the_person',
     'neighbourhood_crime', 'all_crime', 'anti_social_behaviour'] %}
 
