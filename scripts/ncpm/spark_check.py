@@ -29,6 +29,7 @@ through `make spark-check` (creates .venv-spark from requirements-spark.lock):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -36,6 +37,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -292,10 +294,37 @@ def spark_python_venv(spark_python: Path) -> Path:
     return Path(spark_python).absolute().parent.parent
 
 
+@contextlib.contextmanager
+def sigterm_as_exit():
+    """Within it, a SIGTERM (a CI timeout, `kill`) ends the check as Ctrl-C does.
+
+    The step in progress and its children are stopped, then the cluster (the ``finally``
+    blocks run): the steps run in process groups of their own, so a signal to the check's
+    group no longer reaches them. Only in the main thread, where Python handles signals.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminated(signum, frame):
+        raise SystemExit("spark-check: terminated (SIGTERM): the step and the cluster stopped")
+
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def run(
     spark_python: Path, require_java: bool = False, keep: bool = False, in_process: bool = False
 ) -> int:
     """Build on Spark with ``spark_python``'s dbt-spark, compare with DuckDB; the exit code."""
+    with sigterm_as_exit():
+        return _run(spark_python, require_java, keep, in_process)
+
+
+def _run(spark_python: Path, require_java: bool, keep: bool, in_process: bool) -> int:
     try:
         spark_cluster.java_binary()
     except spark_cluster.SparkRefused as error:

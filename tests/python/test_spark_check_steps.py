@@ -3,7 +3,8 @@
 A step such as `ncpm publish --target spark` runs dbt as its child. Interrupting the check
 used to kill the step's own process only: its dbt went on, against a Thrift server the
 check had just stopped. No Spark here: the step is a Python process whose child ignores
-SIGINT and SIGTERM, as a dbt stuck on a dead server would.
+SIGINT and SIGTERM, as a dbt stuck on a dead server would. A SIGTERM to the check (a CI
+timeout) stops the step the same way (ncpm.spark_check.sigterm_as_exit).
 """
 
 from __future__ import annotations
@@ -45,28 +46,37 @@ def running(pid: int) -> bool:
     return state != "Z"
 
 
-def test_an_interrupted_step_stops_its_child_too(tmp_path, monkeypatch):
+def interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize(
+    ("sent", "raised"),
+    [(signal.SIGUSR1, KeyboardInterrupt), (signal.SIGTERM, SystemExit)],
+    ids=["ctrl-c", "sigterm"],
+)
+def test_an_interrupted_step_stops_its_child_too(tmp_path, monkeypatch, sent, raised):
+    """Ctrl-C (SIGUSR1 raising KeyboardInterrupt here, as SIGINT would) or a SIGTERM."""
     monkeypatch.setattr(spark_check, "STEP_STOP_SECONDS", 2.0)
     pid_file = tmp_path / "child.pid"
-
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt
-
     previous = signal.signal(signal.SIGUSR1, interrupt)
-    timer = threading.Timer(3.0, os.kill, (os.getpid(), signal.SIGUSR1))  # the Ctrl-C
-    timer.start()
     started = time.monotonic()
     try:
-        with pytest.raises(KeyboardInterrupt):
-            spark_check.run_step(
-                [sys.executable, "-c", step_script(pid_file)],
-                tmp_path,
-                dict(os.environ),
-                "a step with a child",
-                tmp_path / "step.log",
-            )
+        with spark_check.sigterm_as_exit():
+            timer = threading.Timer(3.0, os.kill, (os.getpid(), sent))
+            timer.start()
+            try:
+                with pytest.raises(raised):
+                    spark_check.run_step(
+                        [sys.executable, "-c", step_script(pid_file)],
+                        tmp_path,
+                        dict(os.environ),
+                        "a step with a child",
+                        tmp_path / "step.log",
+                    )
+            finally:
+                timer.cancel()
     finally:
-        timer.cancel()
         signal.signal(signal.SIGUSR1, previous)
     child = int(pid_file.read_text())  # written before the interrupt: the child ran
     assert not running(child), "the step's child survived the interrupted check"
