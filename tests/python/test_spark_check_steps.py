@@ -13,7 +13,6 @@ import os
 import signal
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -60,7 +59,6 @@ def test_an_interrupted_step_stops_its_child_too(tmp_path, monkeypatch, sent, ra
     monkeypatch.setattr(spark_check, "STEP_STOP_SECONDS", 2.0)
     pid_file = tmp_path / "child.pid"
     previous = signal.signal(signal.SIGUSR1, interrupt)
-    started = time.monotonic()
     try:
         with spark_check.sigterm_as_exit():
             timer = threading.Timer(3.0, os.kill, (os.getpid(), sent))
@@ -80,5 +78,3 @@ def test_an_interrupted_step_stops_its_child_too(tmp_path, monkeypatch, sent, ra
         signal.signal(signal.SIGUSR1, previous)
     child = int(pid_file.read_text())  # written before the interrupt: the child ran
     assert not running(child), "the step's child survived the interrupted check"
-    # SIGINT and SIGTERM ignored, so SIGKILL ended it, 2 x 2 s after the interrupt
-    assert time.monotonic() - started < 3.0 + 3 * 2.0 + 5.0
