@@ -42,6 +42,7 @@ import time
 from pathlib import Path
 
 from ncpm import compare, settings
+from ncpm.serve.cluster import process_alive
 from ncpm.spark import cluster as spark_cluster
 from ncpm.spark import marts as spark_marts
 from ncpm.street_level import copy_landing_log_for_spark
@@ -208,14 +209,13 @@ def stop_process_group(proc: subprocess.Popen, grace: float | None = None) -> No
 def live_group_members(pgid: int) -> list[int]:
     """The processes of group ``pgid`` still running (Linux /proc; zombies do not count)."""
     members = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    for entry in Path("/proc").glob("[0-9]*"):
+        pid = int(entry.name)
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
+            if os.getpgid(pid) == pgid and process_alive(pid):
+                members.append(pid)
+        except ProcessLookupError:
             continue  # the process ended while we looked
-        state, group = fields[0], int(fields[2])
-        if group == pgid and state != "Z":
-            members.append(int(stat.parent.name))
     return members
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from ncpm import spark_check
+from ncpm.serve.cluster import process_alive
 
 CHILD = (
     "import signal, time\n"
@@ -34,15 +35,6 @@ def step_script(pid_file: Path) -> str:
         f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
         "time.sleep(300)\n"
     )
-
-
-def running(pid: int) -> bool:
-    """Whether ``pid`` is a live process (a zombie waiting for its parent is not)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 def interrupt(signum, frame):
@@ -77,4 +69,4 @@ def test_an_interrupted_step_stops_its_child_too(tmp_path, monkeypatch, sent, ra
     finally:
         signal.signal(signal.SIGUSR1, previous)
     child = int(pid_file.read_text())  # written before the interrupt: the child ran
-    assert not running(child), "the step's child survived the interrupted check"
+    assert not process_alive(child), "the step's child survived the interrupted check"

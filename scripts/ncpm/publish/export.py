@@ -228,16 +228,19 @@ def raw_files(raw: Path) -> list[dict]:
     figure was counted from.
     """
     paths = sorted([*raw.glob("*/*.csv"), *raw.glob("*/month=*/*.parquet")])
-    return [
-        {
-            "feed": path.relative_to(raw).parts[0],
-            "file": path.relative_to(raw / path.relative_to(raw).parts[0]).as_posix(),
-            "bytes": path.stat().st_size,
-            "sha256": sha256(path),
-            "synthetic": "synthetic" in path.name.lower(),
-        }
-        for path in paths
-    ]
+    files = []
+    for path in paths:
+        feed, file = path.relative_to(raw).as_posix().split("/", 1)
+        files.append(
+            {
+                "feed": feed,
+                "file": file,
+                "bytes": path.stat().st_size,
+                "sha256": sha256(path),
+                "synthetic": "synthetic" in path.name.lower(),
+            }
+        )
+    return files
 
 
 def write_manifest(folder: Path, manifest: dict) -> None:
