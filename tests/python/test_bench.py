@@ -81,3 +81,69 @@ def test_process_usage_reads_cpu_and_memory_of_a_live_process_only():
     finally:
         child.communicate(b"\n", timeout=30)
     assert load.process_usage(child.pid) is None
+
+
+def test_the_full_floor_computes_what_the_street_level_models_compute(built_sample):
+    """The `all` floor of `ncpm bench --scale` against the sample warehouse the models built
+    from the same landed files: the same LSOA months and category counts, force-type rows and
+    LSOAs routed. (A floor that computed less would flatter the build's ratio to it.)"""
+    import duckdb
+
+    from ncpm.street_level import floor
+
+    parts = floor.run(settings.get().raw_dir, "all")
+    con = duckdb.connect(str(built_sample), read_only=True)
+    categories = [
+        "burglary", "robbery", "vehicle_crime", "theft_from_the_person", "neighbourhood_crime",
+        "all_crime", "anti_social_behaviour",
+    ]  # fmt: skip
+    lsoa = con.execute(
+        "select count(*), "
+        + ", ".join(f"sum({category}_month_value)" for category in categories)
+        + " from marts.fct_local_crime_lsoa"
+    ).fetchone()
+    assert (parts["lsoa"]["row_count"], *(parts["lsoa"][c] for c in categories)) == lsoa
+    types = con.execute(
+        "select count(*), sum(row_count), sum(located_count), sum(first_source_row_number) "
+        "from intermediate.int_street_level_crime__force_month_types"
+    ).fetchone()
+    force_types = parts["force types"]
+    assert tuple(force_types[c] for c in ("row_count", "n", "located", "first_row")) == types
+    routed = con.execute(
+        "select count(*), count(lad_code), count(pfa_code) "
+        "from intermediate.int_street_level_crime__lsoa_geography"
+    ).fetchone()
+    geography = parts["geography"]
+    assert tuple(geography[c] for c in ("row_count", "lad_code", "pfa_code")) == routed
+    assert lsoa[0] > 0 and types[0] > 0 and routed[0] > 0
+
+
+def test_the_landing_floor_writes_every_row_and_the_incremental_floor_reads_fewer(tmp_path):
+    """`land --csv` copies every data row of the published files (then deletes its copy);
+    `all --since` reads the months an incremental build reads, not the whole feed."""
+    from ncpm.street_level import floor
+
+    files = tmp_path / "files"
+    subprocess.run(
+        [NCPM, "synth", "--feed", street_level.FEED, "--", "--months", "1", "--end", "2019-06",
+         "--csv", "--out", str(files)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    lines = sum(len(f.read_text().splitlines()) - 1 for f in files.rglob("*-street.csv"))
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    assert floor.run(raw, "land", csv=files) == {"landed": {"row_count": lines}}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["files", "raw"]  # its copy is gone
+
+    # The sample's 24 months are 2018-07..2020-06. After landing 2020-12 an incremental build
+    # reads 2020-01..2020-12 and the baseline year 2018-07..2019-06: not 2019-07..2019-12.
+    # After landing 2020-06 it reads 2019-07..2020-06 and the baseline year: all 24.
+    sample = settings.get().raw_dir
+    months = sorted(p.name for p in (sample / street_level.FEED).glob("month=*"))
+    assert (months[0], months[-1]) == ("month=2018-07", "month=2020-06")
+    whole = floor.run(sample, "all")
+    since = floor.run(sample, "all", since="2020-12")
+    for part in ("lsoa", "force types"):
+        assert 0 < since[part]["row_count"] < whole[part]["row_count"], part
+    assert since["lsoa baseline"] == whole["lsoa baseline"]
+    assert floor.run(sample, "all", since="2020-06") == whole
