@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from dbt_sandbox import RAW
+
 from ncpm import settings, street_level
 from ncpm.spark import load
 
@@ -91,7 +93,7 @@ def test_the_full_floor_computes_what_the_street_level_models_compute(built_samp
 
     from ncpm.street_level import floor
 
-    parts = floor.run(settings.get().raw_dir, "all")
+    parts = floor.run(RAW, "all")
     con = duckdb.connect(str(built_sample), read_only=True)
     categories = [
         "burglary", "robbery", "vehicle_crime", "theft_from_the_person", "neighbourhood_crime",
@@ -138,7 +140,7 @@ def test_the_landing_floor_writes_every_row_and_the_incremental_floor_reads_fewe
     # The sample's 24 months are 2018-07..2020-06. After landing 2020-12 an incremental build
     # reads 2020-01..2020-12 and the baseline year 2018-07..2019-06: not 2019-07..2019-12.
     # After landing 2020-06 it reads 2019-07..2020-06 and the baseline year: all 24.
-    sample = settings.get().raw_dir
+    sample = RAW
     months = sorted(p.name for p in (sample / street_level.FEED).glob("month=*"))
     assert (months[0], months[-1]) == ("month=2018-07", "month=2020-06")
     whole = floor.run(sample, "all")

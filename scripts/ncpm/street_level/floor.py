@@ -108,9 +108,11 @@ copy (
 
 def sql(raw: Path, query: str, categories: list[str], since: str | None = None) -> str:
     """The floor query ``query`` over the street-level Parquet landed under ``raw``."""
-    rows = _rows(raw, since)
-    if query not in QUERIES or query == "land":
+    if query == "land":
+        raise ValueError("the landing floor is land_sql(), over CSV files, not landed rows")
+    if query not in QUERIES:
         raise ValueError(f"unknown floor query {query!r}: one of {', '.join(QUERIES)}")
+    rows = _rows(raw, since)
     counts = f"""
         select lsoa_code, crime_type, cast(month || '-01' as date) as month_start, count(*) as n
         from {rows} where lsoa_code is not null group by all
