@@ -96,9 +96,13 @@ def test_the_full_floor_computes_what_the_street_level_models_compute(built_samp
     parts = floor.run(RAW, "all")
     con = duckdb.connect(str(built_sample), read_only=True)
     categories = [
-        "burglary", "robbery", "vehicle_crime", "theft_from_the_person", "neighbourhood_crime",
-        "all_crime", "anti_social_behaviour",
-    ]  # fmt: skip
+        name.removesuffix("_month_value")
+        for (name,) in con.execute(
+            "select column_name from duckdb_columns() where schema_name = 'marts' and "
+            "table_name = 'fct_local_crime_lsoa' and ends_with(column_name, '_month_value')"
+        ).fetchall()
+    ]
+    assert len(categories) == 7, categories
     lsoa = con.execute(
         "select count(*), "
         + ", ".join(f"sum({category}_month_value)" for category in categories)
@@ -149,3 +153,8 @@ def test_the_landing_floor_writes_every_row_and_the_incremental_floor_reads_fewe
         assert 0 < since[part]["row_count"] < whole[part]["row_count"], part
     assert since["lsoa baseline"] == whole["lsoa baseline"]
     assert floor.run(sample, "all", since="2020-06") == whole
+    bad = subprocess.run(
+        [sys.executable, "-m", "ncpm.street_level.floor", str(sample), "all", "--since", "2020-13"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert bad.returncode == 2 and "'2020-13' is not a month written YYYY-MM" in bad.stderr

@@ -46,9 +46,9 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
-import yaml
 
-from ncpm import settings, street_level
+from ncpm import periods, settings, street_level
+from ncpm.trace.survey import project_vars
 
 QUERIES = ("counts", "rolling", "all", "land")
 MEMORY_LIMIT = "3GB"  # the build's (profiles.yml)
@@ -65,7 +65,8 @@ def _rows(raw: Path, since: str | None = None) -> str:
     if since is None:
         return rows
     first, last = baseline_month_indexes()
-    start = int(since[:4]) * 12 + int(since[5:7]) - 1 - 11
+    year, month = periods.parse_year_month(since)
+    start = year * 12 + month - 1 - 11
     return (
         f"(select * from {rows} where month >= '{_label(start)}' "
         f"or month between '{_label(first)}' and '{_label(last)}')"
@@ -78,28 +79,23 @@ def _seed(name: str) -> str:
 
 def baseline_month_indexes() -> tuple[int, int]:
     """First and last month index (12 x year + month - 1) of the baseline rolling year."""
-    project = yaml.safe_load((settings.root() / "dbt_project.yml").read_text())
-    end = date.fromisoformat(project["vars"]["street_level_baseline_period_end_date"])
+    end = date.fromisoformat(str(project_vars()["street_level_baseline_period_end_date"]))
     last = end.year * 12 + end.month - 1
     return last - 11, last
 
 
 def land_sql(csv: Path, out: Path) -> str:
     """The landing floor: every published CSV file under ``csv`` to Parquet under ``out``."""
-    columns = {name: f'"{name}"' for name in street_level.HEADER}
     return f"""
 copy (
     select
         regexp_extract(filename, '([0-9]{{4}}-[0-9]{{2}})-(.+)-street[.]csv$', 2) as force_id,
-        {columns["Crime ID"]} as crime_id, {columns["Reported by"]} as reported_by,
-        {columns["Falls within"]} as falls_within,
-        cast({columns["Longitude"]} as double) as longitude,
-        cast({columns["Latitude"]} as double) as latitude,
-        {columns["Location"]} as location, {columns["LSOA code"]} as lsoa_code,
-        {columns["LSOA name"]} as lsoa_name, {columns["Crime type"]} as crime_type,
-        {columns["Last outcome category"]} as last_outcome_category,
-        {columns["Context"]} as context, filename as source_file,
-        cast(ordinality as bigint) as source_row, {columns["Month"]} as month
+        "Crime ID" as crime_id, "Reported by" as reported_by, "Falls within" as falls_within,
+        cast("Longitude" as double) as longitude, cast("Latitude" as double) as latitude,
+        "Location" as location, "LSOA code" as lsoa_code, "LSOA name" as lsoa_name,
+        "Crime type" as crime_type, "Last outcome category" as last_outcome_category,
+        "Context" as context, filename as source_file, cast(ordinality as bigint) as source_row,
+        "Month" as month
     from read_csv('{csv}/**/*.csv', header = true, all_varchar = true, filename = true)
         with ordinality
 ) to '{out}' (format parquet, compression zstd, partition_by (month))
@@ -292,6 +288,11 @@ def main(argv: list[str]) -> int:
         parser.error("--csv goes with land, and land needs it")
     if args.since is not None and args.query != "all":
         parser.error("--since goes with all")
+    if args.since is not None:
+        try:
+            periods.parse_year_month(args.since)
+        except periods.PeriodError as error:
+            parser.error(f"--since: {error}")
     parts = run(args.raw, args.query, since=args.since, csv=args.csv)
     print("; ".join(f"{part} {values['row_count']:,} rows" for part, values in parts.items()))
     return 0
